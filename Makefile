@@ -1,0 +1,35 @@
+# The site's two commands: `make html` builds it, `make test` tests it.
+# Both create .venv and install the project into it the first time.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SPHINXBUILD := $(BIN)/sphinx-build -W --keep-going -n -q
+OUT := build/html
+NEXT := build/.html-next
+
+.PHONY: html test serve clean
+
+html: $(VENV)/.installed-site
+	@# Build beside the last good site and swap it in only when the build succeeds.
+	@rm -rf $(NEXT) && mkdir -p build && if [ -d $(OUT) ]; then cp -a $(OUT) $(NEXT); fi
+	@$(SPHINXBUILD) -b html -d build/doctrees docs $(NEXT) \
+		|| { rm -rf $(NEXT) build/doctrees; echo "Build failed: $(OUT) was left as it was."; exit 1; }
+	@rm -rf build/.html-old && if [ -d $(OUT) ]; then mv $(OUT) build/.html-old; fi
+	@mv $(NEXT) $(OUT) && rm -rf build/.html-old
+	@echo "Built $(OUT)/index.html"
+
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest
+
+serve: $(VENV)/.installed-serve
+	$(BIN)/sphinx-autobuild -n --watch refs.bib --watch files --watch src docs build/serve
+
+clean:
+	rm -rf build
+
+$(VENV)/.installed-%: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --editable ".[$*]"
+	@touch $@

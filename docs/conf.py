@@ -1,0 +1,51 @@
+"""Sphinx configuration for Zhen Zheng's homepage."""
+
+# -- Project information -----------------------------------------------------
+project = "Zhen Zheng"
+author = "Zhen Zheng"
+copyright = "2016-2026, Zhen Zheng"  # noqa: A001
+
+# -- General configuration ---------------------------------------------------
+extensions = [
+    "myst_parser",
+    "sphinx_copybutton",
+    "sphinx_design",
+    "sphinx_reredirects",
+    "scholarsite.publications",
+]
+exclude_patterns = ["_build"]
+root_doc = "index"
+language = "en"
+nitpicky = True
+
+# -- Options for MyST --------------------------------------------------------
+myst_enable_extensions = ["colon_fence", "deflist"]
+myst_heading_anchors = 3
+
+# -- Options for bibliographies ----------------------------------------------
+bibtex_bibfiles = ["../refs.bib"]
+bibtex_default_style = "homepage"
+bibtex_cite_id = "{key}"  # every entry's anchor is its BibTeX key, the same in every build
+bibtex_reference_style = "label"
+# Labels are the owner's venue tags, and two papers may share one (PPoPP'21); entries are
+# told apart by their anchors, which are the keys.
+suppress_warnings = ["bibtex.duplicate_label"]
+
+# -- Options for the homepage's publications ---------------------------------
+scholarsite_owner_names = ["Zhen Zheng", "Zheng, Zhen", "Z. Zheng"]
+scholarsite_files_dir = "../files"
+scholarsite_require_files = False  # True: a PDF named in refs.bib but absent from files/ is an error
+
+# -- Options for redirects ---------------------------------------------------
+# The old site's addresses for the homepage.
+redirects = {
+    "about/index": "../index.html",
+    "about": "index.html",
+}
+
+# -- Options for HTML output -------------------------------------------------
+html_theme = "furo"
+html_title = "Zhen Zheng"
+html_static_path: list[str] = []
+html_show_sourcelink = False
+html_copy_source = False

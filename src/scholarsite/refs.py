@@ -1,0 +1,164 @@
+"""Read refs.bib and check every entry, reporting problems by file, line and key."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pybtex.database import BibliographyData, Entry
+from pybtex.database.input.bibtex import Parser
+from pybtex.scanner import PybtexSyntaxError
+from pybtex.utils import OrderedCaseInsensitiveDict
+
+from .style import latex_to_text
+
+ENTRY_TYPES = frozenset(
+    "article book booklet conference inbook incollection inproceedings manual mastersthesis"
+    " misc online phdthesis proceedings report techreport thesis unpublished".split()
+)
+REQUIRED_FIELDS = {
+    "title": "the paper's exact title",
+    "year": "the year of publication, e.g. year = {2024}",
+    "venuetag": "the tag shown before the title, e.g. venuetag = {OSDI'24}",
+}
+#: Fields holding a web address; each must be http(s).
+URL_FIELDS = ("url", "code", "slides", "video", "project")
+#: The homepage's own fields: shown on the site, left out of the BibTeX visitors copy.
+HOMEPAGE_FIELDS = frozenset({"venuetag", "remark", "pdf", "author+an", "abstract", *URL_FIELDS[1:]})
+
+_ENTRY_START = re.compile(r"^[ \t]*@[ \t]*(\w+)[ \t]*[{(][ \t]*([^,\s]*)", re.MULTILINE)
+_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+_PLAIN_FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
+_HTTP_URL = re.compile(r"^https?://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in the bibliography file, with where it is and how to fix it."""
+
+    path: Path
+    line: int
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else str(self.path)
+        return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+
+
+@dataclass
+class Refs:
+    """The parsed bibliography: entries in the owner's order and the line each starts on."""
+
+    path: Path
+    entries: OrderedCaseInsensitiveDict = field(default_factory=OrderedCaseInsensitiveDict)
+    lines: dict[str, int] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def problem(self, line: int, key: str, message: str) -> None:
+        self.problems.append(Problem(self.path, line, key, message))
+
+
+def normalize_doi(doi: str) -> str:
+    return re.sub(r"^(https?://(dx\.)?doi\.org/|doi:)", "", doi.strip(), flags=re.I).lower()
+
+
+def load_refs(path: Path) -> Refs:
+    """Parse *path* entry by entry so that every problem is tied to its line and key."""
+    refs = Refs(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        refs.problem(0, "", "file not found; create it, or fix bibtex_bibfiles in docs/conf.py")
+        return refs
+    except UnicodeDecodeError as error:
+        line = path.read_bytes()[: error.start].count(b"\n") + 1
+        refs.problem(line, "", "not UTF-8 text; save the file with UTF-8 encoding")
+        return refs
+
+    starts = [
+        (match.start(), text.count("\n", 0, match.start()) + 1, match[1].lower(), match[2])
+        for match in _ENTRY_START.finditer(text)
+    ]
+    parser = Parser()  # one parser for the whole file, so @string macros carry over
+    seen_keys: dict[str, int] = {}
+    for index, (offset, line, entry_type, key) in enumerate(starts):
+        end = starts[index + 1][0] if index + 1 < len(starts) else len(text)
+        if entry_type in {"comment", "preamble", "string"}:
+            _parse_chunk(refs, parser, text[offset:end], line, key="")
+            continue
+        if entry_type not in ENTRY_TYPES:
+            refs.problem(line, key, f"unknown entry type @{entry_type}; use one of "
+                         "@inproceedings, @article, @misc, ... (standard BibTeX types)")
+            continue
+        if not key:
+            refs.problem(line, "", f"@{entry_type} entry has no key; write @{entry_type}{{key,")
+            continue
+        if key.lower() in seen_keys:
+            refs.problem(line, key, f"duplicate key (first used on line {seen_keys[key.lower()]});"
+                         " rename one of the two entries")
+            continue
+        seen_keys[key.lower()] = line
+        entry = _parse_chunk(refs, parser, text[offset:end], line, key)
+        if entry is not None:
+            refs.entries[key] = entry
+            refs.lines[key] = line
+    if not starts and not refs.problems:
+        refs.problem(0, "", "no entries; add at least one @inproceedings{...} or @article{...}")
+    _check_entries(refs)
+    return refs
+
+
+def _parse_chunk(refs: Refs, parser: Parser, chunk: str, line: int, key: str) -> Entry | None:
+    parser.data = BibliographyData()
+    try:
+        data = parser.parse_string(chunk)
+    except PybtexSyntaxError as error:
+        where = line + (error.lineno or 1) - 1
+        refs.problem(where, key, f"BibTeX syntax error: {error.args[0]}; check the braces and "
+                     "commas of this entry (every field is name = {value}, and the entry ends with })")
+        return None
+    except Exception as error:  # pybtex raises plain PybtexError for bad names
+        refs.problem(line, key, f"{error}; fix this entry's fields")
+        return None
+    if key and key not in data.entries:
+        refs.problem(line, key, "entry could not be read; check its braces")
+        return None
+    return data.entries[key] if key else None
+
+
+def _check_entries(refs: Refs) -> None:
+    dois: dict[str, str] = {}
+    titles: dict[str, str] = {}
+    for key, entry in refs.entries.items():
+        line = refs.lines[key]
+        for name, what in REQUIRED_FIELDS.items():
+            if not entry.fields.get(name, "").strip():
+                refs.problem(line, key, f'missing field "{name}": add {what}')
+        if not entry.persons.get("author"):
+            refs.problem(line, key, 'missing field "author": add author = {Given Family and ...}')
+        for person in entry.persons.get("author", []):
+            if not person.last_names:
+                refs.problem(line, key, f'author "{person}" has no family name; '
+                             'write each author as "Given Family" or "Family, Given"')
+        year = entry.fields.get("year", "").strip()
+        if year and not re.fullmatch(r"\d{4}", year):
+            refs.problem(line, key, f'year "{year}" is not a four-digit year')
+        if doi := entry.fields.get("doi"):
+            if not _DOI.match(normalize_doi(doi)):
+                refs.problem(line, key, f'malformed DOI "{doi}"; write the bare DOI, '
+                             "e.g. doi = {10.1145/3503222.3507723}")
+            elif (first := dois.setdefault(normalize_doi(doi), key)) != key:
+                refs.problem(line, key, f'same DOI as "{first}"; remove the duplicate entry')
+        if title := entry.fields.get("title"):
+            fingerprint = " ".join(re.sub(r"\W+", " ", latex_to_text(title).casefold()).split())
+            if (first := titles.setdefault(fingerprint, key)) != key:
+                refs.problem(line, key, f'same title as "{first}"; remove the duplicate entry')
+        if (pdf := entry.fields.get("pdf")) is not None and not _PLAIN_FILE_NAME.match(pdf):
+            refs.problem(line, key, f'pdf "{pdf}" is not a plain file name; put the file in '
+                         "files/ and write only its name, e.g. pdf = {paper.pdf}")
+        for name in URL_FIELDS:
+            if (url := entry.fields.get(name)) is not None and not _HTTP_URL.match(url.strip()):
+                refs.problem(line, key, f'{name} "{url}" is not an http(s) address; '
+                             "write the full address, starting with https://")

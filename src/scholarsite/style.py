@@ -1,0 +1,90 @@
+"""pybtex plugins that format refs.bib entries the way the homepage lists them."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+
+from pybtex.database import Entry, Person
+from pybtex.richtext import Tag, Text
+from pybtex.style import FormattedEntry
+from pybtex.style.formatting import BaseStyle
+from pybtex.style.labels import BaseLabelStyle
+from pybtex.style.names.plain import NameStyle
+
+EQUAL_CONTRIBUTION_MARK = "*"
+
+_plain_names = NameStyle()
+
+
+def latex_to_text(value: str) -> str:
+    """Plain text of a BibTeX field: accents decoded, braces and macros dropped."""
+    return str(Text.from_latex(value)).replace("\xa0", " ")
+
+
+def person_text(person: Person) -> str:
+    """A person's name as a reader sees it: ``Given Middle von Family, Jr.``."""
+    return latex_to_text(str(_plain_names.format(person).format()))
+
+
+def name_fingerprint(person: Person) -> str:
+    """A comparable form of a name, blind to case, accents, braces and spacing."""
+    text = unicodedata.normalize("NFKD", person_text(person))
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    return " ".join(re.sub(r"[^\w.]+", " ", text.casefold()).split())
+
+
+def equal_contribution_positions(entry: Entry) -> set[int]:
+    """1-based author positions marked ``equal`` in biblatex's ``author+an`` field."""
+    positions = set()
+    for item in entry.fields.get("author+an", "").split(";"):
+        position, _, annotation = item.partition("=")
+        if position.strip().isdigit() and "equal" in annotation:
+            positions.add(int(position))
+    return positions
+
+
+class HomepageStyle(BaseStyle):
+    """Title in quotes, every author in order, the owner's name in bold, the owner's remark."""
+
+    default_label_style = "venuetag"
+    default_sorting_style = "none"
+
+    #: Name variants that are the site owner, set from ``conf.py`` by the extension.
+    owner_names: tuple[str, ...] = ()
+
+    def __init__(self, owner_names: Iterable[str] | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        names = self.owner_names if owner_names is None else owner_names
+        self.owner_fingerprints = {name_fingerprint(Person(name)) for name in names}
+
+    def format_entry(self, label: str, entry: Entry, bib_data=None) -> FormattedEntry:
+        parts = [
+            Text("\u201c", Tag("strong", Text.from_latex(entry.fields["title"])), "\u201d. "),
+            self.format_authors(entry),
+            ".",
+        ]
+        if remark := entry.fields.get("remark"):
+            parts += [" ", Tag("em", "(", Text.from_latex(remark), ")")]
+        return FormattedEntry(entry.key, Text(*parts), label)
+
+    def format_authors(self, entry: Entry) -> Text:
+        equal = equal_contribution_positions(entry)
+        names = []
+        for position, person in enumerate(entry.persons.get("author", []), start=1):
+            name = Text(person_text(person))
+            if name_fingerprint(person) in self.owner_fingerprints:
+                name = Tag("strong", name)
+            if position in equal:
+                name = Text(name, Tag("sup", EQUAL_CONTRIBUTION_MARK))
+            names.append(name)
+        return Text(", ").join(names)
+
+
+class VenueTagLabelStyle(BaseLabelStyle):
+    """Labels are the venue tags the owner writes (``OSDI'24``); anchors are the keys."""
+
+    def format_labels(self, sorted_entries: Iterable[Entry]) -> Iterator[str]:
+        for entry in sorted_entries:
+            yield latex_to_text(entry.fields.get("venuetag", entry.key))
