@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-SPHINXBUILD := $(BIN)/sphinx-build -W --keep-going -n -q
+SPHINXBUILD := $(BIN)/sphinx-build -W --keep-going -n
 OUT := build/html
 NEXT := build/.html-next
 

@@ -3,7 +3,7 @@
 # -- Project information -----------------------------------------------------
 project = "Zhen Zheng"
 author = "Zhen Zheng"
-copyright = "2016-2026, Zhen Zheng"  # noqa: A001
+copyright = "2016-2026, Zhen Zheng"
 
 # -- General configuration ---------------------------------------------------
 extensions = [
@@ -34,7 +34,9 @@ suppress_warnings = ["bibtex.duplicate_label"]
 # -- Options for the homepage's publications ---------------------------------
 scholarsite_owner_names = ["Zhen Zheng", "Zheng, Zhen", "Z. Zheng"]
 scholarsite_files_dir = "../files"
-scholarsite_require_files = False  # True: a PDF named in refs.bib but absent from files/ is an error
+scholarsite_require_files = (
+    False  # True: a PDF named in refs.bib but absent from files/ is an error
+)
 
 # -- Options for redirects ---------------------------------------------------
 # The old site's addresses for the homepage.

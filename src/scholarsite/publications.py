@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, ClassVar, NoReturn, cast
 
 from docutils import nodes
 from pybtex.plugin import register_plugin
 from sphinx.application import Sphinx
 from sphinx.builders import Builder
 from sphinx.config import Config
-from sphinx.errors import SphinxError
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
@@ -33,8 +33,16 @@ BIBTEX_FIELDS = (
 )  # fmt: skip
 
 
-class RefsError(SphinxError):
-    category = "Bibliography error"
+def fail(problems: list[str]) -> NoReturn:
+    """Report each problem as an error and stop the build before anything is written.
+
+    Sphinx prints a traceback report for any exception an extension raises, so the build
+    ends with a plain exit status instead: the messages above already say what to fix.
+    """
+    for problem in problems:
+        logger.error(problem)
+    logger.error(f"Build stopped: {len(problems)} problem(s) to fix.")
+    raise SystemExit(2)
 
 
 class details(nodes.General, nodes.Element):
@@ -61,7 +69,7 @@ class cited_publications(nodes.General, nodes.Element):
 class PublicationsDirective(BibliographyDirective):
     """Every entry of refs.bib, grouped by year, newest first."""
 
-    option_spec: dict[str, Any] = {}
+    option_spec: ClassVar[dict[str, Any]] = {}
 
     def run(self) -> list[nodes.Node]:
         self.options = {"all": True}
@@ -84,19 +92,21 @@ def load_bibliography(app: Sphinx, config: Config) -> None:
     problems = []
     for name in config.bibtex_bibfiles or []:
         path = (Path(app.confdir) / name).resolve()
-        refs = refs_by_path[path] = load_refs(path)
+        refs = refs_by_path[path] = load_refs(Path(os.path.relpath(path)))
         problems += refs.problems
     if problems:
-        for problem in problems:
-            logger.error(str(problem).replace(str(Path.cwd()) + "/", ""))
-        raise RefsError(f"{len(problems)} problem(s) in the bibliography; fix them and build again")
+        fail([str(problem) for problem in problems])
     app.scholarsite_refs = refs_by_path  # type: ignore[attr-defined]
 
 
 def check_local_files(app: Sphinx) -> None:
     """Note which local PDFs named in refs.bib are present, and say which are missing."""
     files_dir = Path(app.confdir, app.config.scholarsite_files_dir).resolve()
-    present = {path.name for path in files_dir.iterdir() if path.is_file()} if files_dir.is_dir() else set()
+    present = (
+        {path.name for path in files_dir.iterdir() if path.is_file()}
+        if files_dir.is_dir()
+        else set()
+    )
     app.scholarsite_files = present  # type: ignore[attr-defined]
     missing = sorted(
         f"{entry.fields['pdf']} ({key})"
@@ -105,11 +115,17 @@ def check_local_files(app: Sphinx) -> None:
         if "pdf" in entry.fields and entry.fields["pdf"] not in present
     )
     if missing and app.config.scholarsite_require_files:
-        raise RefsError(f"missing in {files_dir.name}/: {', '.join(missing)} "
-                        "(add the files, or set scholarsite_require_files = False)")
+        fail(
+            [
+                f"{files_dir}: missing {name}; add the file, or remove its pdf field"
+                for name in missing
+            ]
+        )
     if missing:
-        logger.info(f"{len(missing)} PDF(s) not in {files_dir.name}/, linked to the "
-                    f"publisher's copy instead: {', '.join(missing)}")
+        logger.info(
+            f"{len(missing)} PDF(s) not in {files_dir.name}/, linked to the "
+            f"publisher's copy instead: {', '.join(missing)}"
+        )
 
 
 def copy_local_files(app: Sphinx, exception: Exception | None) -> None:
@@ -126,20 +142,23 @@ def entry_links(entry: Any, app: Sphinx, fromdocname: str) -> list[tuple[str, st
     """The (label, address) pairs an entry links to, each only when the data has it."""
     fields = entry.fields
     doi_url = f"https://doi.org/{fields['doi']}" if "doi" in fields else None
+    eprint_type = fields.get("eprinttype", fields.get("archiveprefix", "")).lower()
+    arxiv_id = fields["eprint"] if "eprint" in fields and eprint_type == "arxiv" else None
+    arxiv_pdf = f"https://arxiv.org/pdf/{arxiv_id}" if arxiv_id else None
     links = []
     if pdf := fields.get("pdf"):
         if pdf in app.scholarsite_files:  # type: ignore[attr-defined]
             links.append(("PDF", relative_file_uri(app.builder, fromdocname, pdf)))
-        elif publisher_copy := doi_url or fields.get("url"):
-            links.append(("PDF", publisher_copy))
-    links += [(label, fields[name]) for label, name in (("Code", "code"),) if name in fields]
+        elif remote_copy := doi_url or fields.get("url") or arxiv_pdf:
+            links.append(("PDF", remote_copy))
+    if "code" in fields:
+        links.append(("Code", fields["code"]))
     if doi_url:
         links.append(("DOI", doi_url))
     elif "url" in fields:
         links.append(("Publisher", fields["url"]))
-    eprint_type = fields.get("eprinttype", fields.get("archiveprefix", "")).lower()
-    if "eprint" in fields and eprint_type == "arxiv":
-        links.append(("arXiv", f"https://arxiv.org/abs/{fields['eprint']}"))
+    if arxiv_id:
+        links.append(("arXiv", f"https://arxiv.org/abs/{arxiv_id}"))
     links += [
         (label, fields[name])
         for label, name in (("Slides", "slides"), ("Video", "video"), ("Project", "project"))
@@ -200,15 +219,21 @@ class PublicationListTransform(SphinxPostTransform):
     def grouped_by_year(self, citations: list[nodes.citation], entries: Any) -> list[nodes.Node]:
         result: list[nodes.Node] = []
         if any("author+an" in entries[node["key"]].fields for node in citations):
-            result.append(nodes.paragraph(
-                "", f"{EQUAL_CONTRIBUTION_MARK} Equal contribution.", classes=["publication-legend"]
-            ))
+            result.append(
+                nodes.paragraph(
+                    "",
+                    f"{EQUAL_CONTRIBUTION_MARK} Equal contribution.",
+                    classes=["publication-legend"],
+                )
+            )
         years: dict[str, nodes.Element] = {}
         for node in citations:
             entry = entries[node["key"]]
             year = entry.fields["year"]
             if year not in years:
-                section = years[year] = nodes.section(ids=[f"year-{year}"], classes=["publication-year"])
+                section = years[year] = nodes.section(
+                    ids=[f"year-{year}"], classes=["publication-year"]
+                )
                 section += nodes.title(year, year)
                 result.append(section)
             node.extend(entry_extras(entry, self.app, self.env.docname))
@@ -239,10 +264,15 @@ class CitedPublicationsTransform(SphinxPostTransform):
                 entry = citation.entry
                 uri = self.app.builder.get_relative_uri(docname, citation.bibliography_key.docname)
                 item = nodes.paragraph()
-                item += nodes.inline("", f"[{latex_to_text(entry.fields['venuetag'])}] ",
-                                     classes=["venue-tag"])
-                item += nodes.reference("", latex_to_text(entry.fields["title"]),
-                                        refuri=f"{uri}#{citation.citation_id}", internal=True)
+                item += nodes.inline(
+                    "", f"[{latex_to_text(entry.fields['venuetag'])}] ", classes=["venue-tag"]
+                )
+                item += nodes.reference(
+                    "",
+                    latex_to_text(entry.fields["title"]),
+                    refuri=f"{uri}#{citation.citation_id}",
+                    internal=True,
+                )
                 items += nodes.list_item("", item)
             placeholder.replace_self(items)
 
@@ -271,4 +301,3 @@ def setup(app: Sphinx) -> dict[str, Any]:
 
 def add_static_dir(app: Sphinx, config: Config) -> None:
     config.html_static_path.append(str(STATIC_DIR))
-

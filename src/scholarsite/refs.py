@@ -14,8 +14,25 @@ from pybtex.utils import OrderedCaseInsensitiveDict
 from .style import latex_to_text
 
 ENTRY_TYPES = frozenset(
-    "article book booklet conference inbook incollection inproceedings manual mastersthesis"
-    " misc online phdthesis proceedings report techreport thesis unpublished".split()
+    [
+        "article",
+        "book",
+        "booklet",
+        "conference",
+        "inbook",
+        "incollection",
+        "inproceedings",
+        "manual",
+        "mastersthesis",
+        "misc",
+        "online",
+        "phdthesis",
+        "proceedings",
+        "report",
+        "techreport",
+        "thesis",
+        "unpublished",
+    ]
 )
 REQUIRED_FIELDS = {
     "title": "the paper's exact title",
@@ -89,15 +106,23 @@ def load_refs(path: Path) -> Refs:
             _parse_chunk(refs, parser, text[offset:end], line, key="")
             continue
         if entry_type not in ENTRY_TYPES:
-            refs.problem(line, key, f"unknown entry type @{entry_type}; use one of "
-                         "@inproceedings, @article, @misc, ... (standard BibTeX types)")
+            refs.problem(
+                line,
+                key,
+                f"unknown entry type @{entry_type}; use one of "
+                "@inproceedings, @article, @misc, ... (standard BibTeX types)",
+            )
             continue
         if not key:
             refs.problem(line, "", f"@{entry_type} entry has no key; write @{entry_type}{{key,")
             continue
         if key.lower() in seen_keys:
-            refs.problem(line, key, f"duplicate key (first used on line {seen_keys[key.lower()]});"
-                         " rename one of the two entries")
+            refs.problem(
+                line,
+                key,
+                f"duplicate key (first used on line {seen_keys[key.lower()]});"
+                " rename one of the two entries",
+            )
             continue
         seen_keys[key.lower()] = line
         entry = _parse_chunk(refs, parser, text[offset:end], line, key)
@@ -116,8 +141,12 @@ def _parse_chunk(refs: Refs, parser: Parser, chunk: str, line: int, key: str) ->
         data = parser.parse_string(chunk)
     except PybtexSyntaxError as error:
         where = line + (error.lineno or 1) - 1
-        refs.problem(where, key, f"BibTeX syntax error: {error.args[0]}; check the braces and "
-                     "commas of this entry (every field is name = {value}, and the entry ends with })")
+        refs.problem(
+            where,
+            key,
+            f"BibTeX syntax error: {error.args[0]}; check the braces and "
+            "commas of this entry (every field is name = {value}, and the entry ends with })",
+        )
         return None
     except Exception as error:  # pybtex raises plain PybtexError for bad names
         refs.problem(line, key, f"{error}; fix this entry's fields")
@@ -140,15 +169,23 @@ def _check_entries(refs: Refs) -> None:
             refs.problem(line, key, 'missing field "author": add author = {Given Family and ...}')
         for person in entry.persons.get("author", []):
             if not person.last_names:
-                refs.problem(line, key, f'author "{person}" has no family name; '
-                             'write each author as "Given Family" or "Family, Given"')
+                refs.problem(
+                    line,
+                    key,
+                    f'author "{person}" has no family name; '
+                    'write each author as "Given Family" or "Family, Given"',
+                )
         year = entry.fields.get("year", "").strip()
         if year and not re.fullmatch(r"\d{4}", year):
             refs.problem(line, key, f'year "{year}" is not a four-digit year')
         if doi := entry.fields.get("doi"):
             if not _DOI.match(normalize_doi(doi)):
-                refs.problem(line, key, f'malformed DOI "{doi}"; write the bare DOI, '
-                             "e.g. doi = {10.1145/3503222.3507723}")
+                refs.problem(
+                    line,
+                    key,
+                    f'malformed DOI "{doi}"; write the bare DOI, '
+                    "e.g. doi = {10.1145/3503222.3507723}",
+                )
             elif (first := dois.setdefault(normalize_doi(doi), key)) != key:
                 refs.problem(line, key, f'same DOI as "{first}"; remove the duplicate entry')
         if title := entry.fields.get("title"):
@@ -156,9 +193,17 @@ def _check_entries(refs: Refs) -> None:
             if (first := titles.setdefault(fingerprint, key)) != key:
                 refs.problem(line, key, f'same title as "{first}"; remove the duplicate entry')
         if (pdf := entry.fields.get("pdf")) is not None and not _PLAIN_FILE_NAME.match(pdf):
-            refs.problem(line, key, f'pdf "{pdf}" is not a plain file name; put the file in '
-                         "files/ and write only its name, e.g. pdf = {paper.pdf}")
+            refs.problem(
+                line,
+                key,
+                f'pdf "{pdf}" is not a plain file name; put the file in '
+                "files/ and write only its name, e.g. pdf = {paper.pdf}",
+            )
         for name in URL_FIELDS:
             if (url := entry.fields.get(name)) is not None and not _HTTP_URL.match(url.strip()):
-                refs.problem(line, key, f'{name} "{url}" is not an http(s) address; '
-                             "write the full address, starting with https://")
+                refs.problem(
+                    line,
+                    key,
+                    f'{name} "{url}" is not an http(s) address; '
+                    "write the full address, starting with https://",
+                )
