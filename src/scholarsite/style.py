@@ -20,12 +20,12 @@ _plain_names = NameStyle()
 
 def latex_to_text(value: str) -> str:
     """Plain text of a BibTeX field: accents decoded, braces and macros dropped."""
-    return str(Text.from_latex(value)).replace("\xa0", " ")
+    return Text.from_latex(value).render_as("text").replace("\xa0", " ")
 
 
 def person_text(person: Person) -> str:
     """A person's name as a reader sees it: ``Given Middle von Family, Jr.``."""
-    return latex_to_text(str(_plain_names.format(person).format()))
+    return _plain_names.format(person).format().render_as("text").replace("\xa0", " ")
 
 
 def name_fingerprint(person: Person) -> str:
