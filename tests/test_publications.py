@@ -1,0 +1,146 @@
+"""The publication list: grouping, anchors, links, BibTeX, and citations from any page."""
+
+from __future__ import annotations
+
+import re
+
+from bibdata import ENTRIES
+from bs4 import BeautifulSoup
+from conftest import REPO, Site
+from pybtex.database import parse_string
+
+from scholarsite.refs import HOMEPAGE_FIELDS
+
+
+def made_up_entry(key: str, year: str, title: str | None = None) -> str:
+    return (
+        f"@inproceedings{{{key},\n  author = {{Ada Lovelace and Zhen Zheng}},\n"
+        f"  title = {{{title or 'Paper ' + key}}},\n  booktitle = {{Proc. X}},\n"
+        f"  year = {{{year}}},\n  venuetag = {{X'{year[2:]}}},\n}}\n\n"
+    )
+
+
+def with_made_up_refs(site: Site, *entries: str) -> Site:
+    """The site's homepage alone, over a small made-up refs.bib."""
+    for page in (site.root / "docs").rglob("*.md"):
+        if page.name != "index.md" or page.parent != site.root / "docs":
+            page.unlink()
+    index = site.root / "docs" / "index.md"
+    index.write_text(re.sub(r"\[([^\]]+)\]\(projects/[^)]*\)", r"\1", index.read_text()))
+    index.write_text(re.sub(r"```\{toctree\}.*?```\n", "", index.read_text(), flags=re.S))
+    site.refs.write_text("".join(entries))
+    return site
+
+
+def entry_ids(page: BeautifulSoup) -> list[str]:
+    return [node["id"] for node in page.select("#publications .citation")]
+
+
+def test_grouped_by_year_newest_first_file_order_within_a_year(site: Site) -> None:
+    with_made_up_refs(
+        site,
+        made_up_entry("b2023", "2023"),
+        made_up_entry("c2025", "2025"),
+        made_up_entry("a2023", "2023"),
+        made_up_entry("d2024", "2024"),
+    )
+    site.build_ok()
+    page = site.page()
+    years = [
+        heading.get_text(strip=True).rstrip("¶") for heading in page.select("#publications h3")
+    ]
+    assert years == ["2025", "2024", "2023"]
+    assert entry_ids(page) == ["c2025", "d2024", "b2023", "a2023"]
+    assert [s["id"] for s in page.select("#publications section")] == [
+        "year-2025",
+        "year-2024",
+        "year-2023",
+    ]
+
+
+def test_anchors_are_the_keys_and_stay_when_an_entry_is_added(site: Site) -> None:
+    site.build_ok()
+    before = entry_ids(site.page())
+    assert sorted(before) == sorted(ENTRIES)
+    site.refs.write_text(made_up_entry("new2025", "2025") + site.refs.read_text())
+    site.build_ok()
+    after = entry_ids(site.page())
+    assert after[0] == "new2025"
+    assert after[1:] == before
+    ids = [tag["id"] for tag in site.page().find_all(id=True)]
+    assert len(ids) == len(set(ids))
+
+
+def test_each_entry_links_only_what_its_data_has(homepage: BeautifulSoup) -> None:
+    for key, entry in ENTRIES.items():
+        links = {
+            a.get_text(): a["href"] for a in homepage.find(id=key).select("a.publication-link")
+        }
+        assert ("Code" in links) == ("code" in entry.fields), key
+        assert ("DOI" in links) == ("doi" in entry.fields), key
+        assert ("PDF" in links) == ("pdf" in entry.fields), key
+        if "code" in entry.fields:
+            assert links["Code"] == entry.fields["code"]
+        if "doi" in entry.fields:
+            assert links["DOI"] == f"https://doi.org/{entry.fields['doi']}"
+
+
+def test_owner_is_bold_and_equal_marks_are_explained_once(homepage: BeautifulSoup) -> None:
+    section = homepage.find(id="publications")
+    for key in ENTRIES:
+        strong = [node.get_text() for node in section.find(id=key).p.find_all("strong")]
+        assert "Zhen Zheng" in strong, key
+    marked = {key for key, entry in ENTRIES.items() if "author+an" in entry.fields}
+    assert marked == {key for key in ENTRIES if section.find(id=key).p.find("sup")}
+    assert len(section.select(".publication-legend")) == 1
+
+
+def test_remark_shows_with_its_entry(homepage: BeautifulSoup) -> None:
+    for key, entry in ENTRIES.items():
+        text = homepage.find(id=key).p.get_text()
+        assert (entry.fields.get("remark", "\0") in text) == ("remark" in entry.fields)
+
+
+def test_no_bibtex_braces_or_latex_in_the_list(homepage: BeautifulSoup) -> None:
+    for key in ENTRIES:
+        text = homepage.find(id=key).p.get_text()
+        assert not set(text) & set("{}\\~"), (key, text)
+
+
+def test_bibtex_box_holds_a_clean_standard_entry(homepage: BeautifulSoup) -> None:
+    for key, entry in ENTRIES.items():
+        source = homepage.find(id=key).select_one("details.publication-bibtex pre").get_text()
+        parsed = parse_string(source, "bibtex").entries[key]
+        assert not set(parsed.fields) & HOMEPAGE_FIELDS
+        assert parsed.fields["title"] == entry.fields["title"]
+        assert [str(p) for p in parsed.persons["author"]] == [
+            str(p) for p in entry.persons["author"]
+        ]
+        for name in ("doi", "year", "pages", "volume", "booktitle", "journal"):
+            assert parsed.fields.get(name) == entry.fields.get(name), (key, name)
+
+
+def test_whole_refs_bib_is_downloadable(built_site: Site, homepage: BeautifulSoup) -> None:
+    link = homepage.find(id="publications").find("a", attrs={"download": True})
+    assert link.get_text() == "refs.bib"
+    assert (built_site.out / link["href"]).read_bytes() == (REPO / "refs.bib").read_bytes()
+
+
+def test_citations_from_another_page_land_on_the_entry(site: Site) -> None:
+    page = site.root / "docs" / "cites.md"
+    page.write_text(
+        "# Cites\n\nSee {cite:p}`zheng2022astitch` and {cite:t}`zhuang2024mononn`.\n\n"
+        "```{cited-publications}\n```\n"
+    )
+    index = site.root / "docs" / "index.md"
+    index.write_text(index.read_text() + "\n```{toctree}\n:hidden:\n\ncites\n```\n")
+    site.build_ok()
+    cites = site.page("cites.html")
+    targets = [
+        a["href"] for a in cites.select("article a[href*='#']") if "index.html#" in a["href"]
+    ]
+    assert "index.html#zheng2022astitch" in targets and "index.html#zhuang2024mononn" in targets
+    for target in targets:
+        assert site.page().find(id=target.split("#")[1]) is not None
+    short_list = [a["href"] for a in cites.select("ul.cited-publications a")]
+    assert short_list == ["index.html#zheng2022astitch", "index.html#zhuang2024mononn"]
