@@ -12,6 +12,7 @@ extensions = [
     "sphinx_design",
     "sphinx_reredirects",
     "scholarsite.publications",
+    "scholarsite.hardening",
 ]
 exclude_patterns = ["_build"]
 root_doc = "index"
