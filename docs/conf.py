@@ -13,6 +13,7 @@ extensions = [
     "sphinx_reredirects",
     "scholarsite.publications",
     "scholarsite.hardening",
+    "scholarsite.profile",
 ]
 exclude_patterns = ["_build"]
 root_doc = "index"
@@ -39,6 +40,16 @@ scholarsite_require_files = (
     False  # True: a PDF named in refs.bib but absent from files/ is an error
 )
 
+# -- Options for the author profile -----------------------------------------
+# Shown at the top of the sidebar on every page.
+scholarsite_profile_name = "Zhen Zheng (郑祯)"
+scholarsite_profile_tagline = "ML System Research Engineer"
+scholarsite_profile_photo = ""  # an image in docs/, e.g. "photo.jpg"; empty: a ZZ monogram
+scholarsite_profile_email = "zhengzhen.z@qq.com"
+scholarsite_profile_github = "JamesTheZ"
+scholarsite_profile_scholar = "https://scholar.google.com/citations?hl=en&user=8eMsZ84AAAAJ"
+scholarsite_profile_linkedin = "zheng-zhen-8a050262"
+
 # -- Options for redirects ---------------------------------------------------
 # The old site's addresses for the homepage.
 redirects = {
@@ -49,6 +60,15 @@ redirects = {
 # -- Options for HTML output -------------------------------------------------
 html_theme = "furo"
 html_title = "Zhen Zheng"
+html_sidebars = {
+    "**": [
+        "sidebar/profile.html",  # the author profile, in place of Furo's sidebar/brand.html
+        "sidebar/search.html",
+        "sidebar/scroll-start.html",
+        "sidebar/navigation.html",
+        "sidebar/scroll-end.html",
+    ]
+}
 html_static_path: list[str] = []
 html_show_sourcelink = False
 html_copy_source = False

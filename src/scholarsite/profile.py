@@ -1,0 +1,201 @@
+"""The author profile in the sidebar: avatar, name, tagline and contact links, set in conf.py."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.util import logging
+
+from . import __version__
+
+logger = logging.getLogger(__name__)
+
+PACKAGE_DIR = Path(__file__).parent
+STATIC_DIR = PACKAGE_DIR / "static"
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
+#: The avatar's size on the page, in CSS pixels; profile.css says the same.
+AVATAR_CSS_PX = 112
+#: The served photo has twice as many pixels a side, sharp on high-density screens.
+PHOTO_PX = 2 * AVATAR_CSS_PX
+PHOTO_WEBP_QUALITY = 80
+MONOGRAM_FILE = "profile-monogram.svg"
+#: The monogram's circle: a blue-to-violet gradient that stands out on white and on near-black.
+MONOGRAM_COLOURS = ("#2156d9", "#6d3bd6")
+
+
+@dataclass(frozen=True)
+class ProfileLink:
+    """One contact link: what it is (the icon's name), its visible label and its address."""
+
+    kind: str
+    label: str
+    url: str
+    #: Words a screen reader says before the label, e.g. "Email:" before the address.
+    hidden_prefix: str = ""
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Everything the sidebar template shows."""
+
+    name: str
+    tagline: str
+    avatar: str  # a file in _static/
+    is_photo: bool
+    links: tuple[ProfileLink, ...]
+
+
+def profile_links(config: Config) -> tuple[list[ProfileLink], list[str]]:
+    """The links the settings ask for, in a fixed order, and any setting that is not usable."""
+    links: list[ProfileLink] = []
+    problems: list[str] = []
+    if email := config.scholarsite_profile_email.strip():
+        if re.fullmatch(r"[^@\s/:]+@[^@\s/:]+\.[^@\s/:]+", email):
+            links.append(ProfileLink("email", email, f"mailto:{email}", "Email: "))
+        else:
+            problems.append(f"scholarsite_profile_email {email!r} is not an email address")
+    for kind, label, setting, base in (
+        ("github", "GitHub", "scholarsite_profile_github", "https://github.com/"),
+        ("scholar", "Google Scholar", "scholarsite_profile_scholar", None),
+        ("linkedin", "LinkedIn", "scholarsite_profile_linkedin", "https://www.linkedin.com/in/"),
+    ):
+        value = config[setting].strip()
+        if not value:
+            continue
+        if value.startswith("https://"):
+            links.append(ProfileLink(kind, label, value))
+        elif base is not None and re.fullmatch(r"[A-Za-z0-9_.-]+", value):
+            links.append(ProfileLink(kind, label, base + value))
+        else:
+            expected = "an https:// address" + (" or a user name" if base else "")
+            problems.append(f"{setting} {value!r} is not {expected}")
+    return links, problems
+
+
+def initials(name: str) -> str:
+    """The monogram's letters: the first letter of the name's first two words, before any (...).
+
+    "Zhen Zheng (郑祯)" gives "ZZ"; a name written without spaces, such as "郑祯", gives "郑".
+    """
+    words = name.split("(")[0].split() or [name]
+    return "".join(word[0] for word in words[:2]).upper()
+
+
+def monogram_svg(letters: str) -> str:
+    """A round avatar: the letters in white on a colour gradient, legible in light and dark."""
+    start, end = MONOGRAM_COLOURS
+    size = 48 if len(letters) > 1 else 56
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 120">'
+        '<defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1">'
+        f'<stop offset="0" stop-color="{start}"/><stop offset="1" stop-color="{end}"/>'
+        "</linearGradient></defs>"
+        '<circle cx="60" cy="60" r="60" fill="url(#g)"/>'
+        '<text x="60" y="60" dy=".35em" text-anchor="middle" fill="#fff" '
+        'font-family="system-ui,-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif" '
+        f'font-size="{size}" font-weight="600" letter-spacing="1">{html.escape(letters)}</text>'
+        "</svg>\n"
+    )
+
+
+def write_if_changed(path: Path, data: bytes) -> None:
+    """Leave an unchanged file alone, so that Sphinx does not copy it again."""
+    if not path.exists() or path.read_bytes() != data:
+        path.write_bytes(data)
+
+
+def resized_photo(source: Path, target_dir: Path) -> str:
+    """A square WebP copy of the photo at twice the avatar's display size; its file name.
+
+    The name carries a hash of the source, so that a new photo gets a new address and no
+    visitor's browser keeps showing the old one.
+    """
+    digest = hashlib.sha256(source.read_bytes() + str(PHOTO_PX).encode()).hexdigest()[:12]
+    name = f"profile-photo-{digest}.webp"
+    target = target_dir / name
+    for stale in target_dir.glob("profile-photo-*.webp"):
+        if stale != target:
+            stale.unlink()
+    if not target.exists():
+        with Image.open(source) as image:
+            upright = ImageOps.exif_transpose(image)
+            square = ImageOps.fit(
+                upright.convert("RGB"), (PHOTO_PX, PHOTO_PX), Image.Resampling.LANCZOS
+            )
+            square.save(target, "WEBP", quality=PHOTO_WEBP_QUALITY, method=6)
+    return name
+
+
+def prepare_profile(app: Sphinx, config: Config) -> None:
+    """Check the profile settings and write the avatar (and the default favicon) to serve."""
+    generated = Path(app.doctreedir) / "scholarsite-profile"
+    generated.mkdir(parents=True, exist_ok=True)
+    app.scholarsite_profile_dir = generated  # type: ignore[attr-defined]
+    name = config.scholarsite_profile_name.strip() or config.author
+    write_if_changed(generated / MONOGRAM_FILE, monogram_svg(initials(name)).encode())
+    links, problems = profile_links(config)
+    avatar, is_photo = MONOGRAM_FILE, False
+    if photo := config.scholarsite_profile_photo.strip():
+        source = Path(app.confdir, photo)
+        try:
+            avatar, is_photo = resized_photo(source, generated), True
+        except (OSError, UnidentifiedImageError) as error:
+            problems.append(f"scholarsite_profile_photo {photo!r} is not a readable image: {error}")
+    for problem in problems:
+        logger.warning(f"{problem} (in conf.py)", type="scholarsite", subtype="profile")
+    config.templates_path.append(str(TEMPLATES_DIR))
+    if not config.html_favicon:
+        config.html_favicon = str(generated / MONOGRAM_FILE)
+    app.scholarsite_profile = Profile(  # type: ignore[attr-defined]
+        name=name,
+        tagline=config.scholarsite_profile_tagline.strip(),
+        avatar=avatar,
+        is_photo=is_photo,
+        links=tuple(links),
+    )
+
+
+def add_profile_to_context(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    context["scholarsite_profile"] = app.scholarsite_profile  # type: ignore[attr-defined]
+    context["scholarsite_avatar_px"] = AVATAR_CSS_PX
+
+
+def copy_avatar(app: Sphinx, exception: Exception | None) -> None:
+    """Serve the avatar at _static/NAME (Sphinx itself copies the favicon)."""
+    if exception is None and app.builder.format == "html":
+        avatar = app.scholarsite_profile.avatar  # type: ignore[attr-defined]
+        source = app.scholarsite_profile_dir / avatar  # type: ignore[attr-defined]
+        shutil.copyfile(source, Path(app.outdir, "_static", avatar))
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_config_value("scholarsite_profile_name", "", "html", str)
+    app.add_config_value("scholarsite_profile_tagline", "", "html", str)
+    app.add_config_value("scholarsite_profile_photo", "", "html", str)
+    app.add_config_value("scholarsite_profile_email", "", "html", str)
+    app.add_config_value("scholarsite_profile_github", "", "html", str)
+    app.add_config_value("scholarsite_profile_scholar", "", "html", str)
+    app.add_config_value("scholarsite_profile_linkedin", "", "html", str)
+    app.connect("config-inited", prepare_profile)
+    app.connect("config-inited", add_static_dir)
+    app.connect("html-page-context", add_profile_to_context)
+    app.connect("build-finished", copy_avatar)
+    app.add_css_file("profile.css")
+    app.add_css_file("print.css", media="print")
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
+
+
+def add_static_dir(app: Sphinx, config: Config) -> None:
+    if str(STATIC_DIR) not in config.html_static_path:
+        config.html_static_path.append(str(STATIC_DIR))

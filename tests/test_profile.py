@@ -1,0 +1,95 @@
+"""The author profile: the links conf.py sets, the avatar and favicon, a photo served small."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+from conftest import Site
+from PIL import Image
+
+#: The old site's profile: accessible name of each link, and its address.
+PROFILE_LINKS = {
+    "Email: zhengzhen.z@qq.com": "mailto:zhengzhen.z@qq.com",
+    "GitHub": "https://github.com/JamesTheZ",
+    "Google Scholar": "https://scholar.google.com/citations?hl=en&user=8eMsZ84AAAAJ",
+    "LinkedIn": "https://www.linkedin.com/in/zheng-zhen-8a050262",
+}
+
+
+def test_profile_shows_name_tagline_and_links(homepage: BeautifulSoup) -> None:
+    profile = homepage.select_one(".sidebar-drawer .profile")
+    assert profile.select_one(".profile-name").get_text() == "Zhen Zheng (郑祯)"
+    assert profile.select_one(".profile-tagline").get_text() == "ML System Research Engineer"
+    links = {
+        " ".join(link.get_text().split()): link["href"] for link in profile.select("a.profile-link")
+    }
+    assert links == PROFILE_LINKS
+    for icon in profile.select("a.profile-link svg"):
+        assert icon["aria-hidden"] == "true"
+
+
+def target_of(href: str, page: Path, site: Site) -> Path:
+    """The file a link on page leads to, from the site's root for an absolute path."""
+    path = href.split("#")[0]
+    if not path:
+        return page
+    return (site.out / path.lstrip("/") if path.startswith("/") else page.parent / path).resolve()
+
+
+def test_profile_is_the_sidebars_brand_on_every_page(built_site: Site) -> None:
+    for page in built_site.out.rglob("*.html"):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        if soup.select_one(".sidebar-drawer") is None:
+            continue  # the old addresses' redirect pages
+        home = soup.select_one(".profile a.profile-home")
+        assert home is not None, page
+        assert target_of(home["href"], page, built_site) == built_site.out / "index.html", page
+        assert soup.select_one(".sidebar-brand") is None, page
+
+
+def test_monogram_avatar_and_favicon_are_served(built_site: Site, homepage: BeautifulSoup) -> None:
+    avatar = homepage.select_one(".profile img.profile-avatar")
+    assert avatar["alt"] == ""  # the name is written beside it
+    monogram = built_site.out / avatar["src"]
+    svg = monogram.read_text(encoding="utf-8")
+    assert ">ZZ</text>" in svg
+    icon = homepage.find("link", rel="icon")
+    assert (built_site.out / icon["href"]).read_text(encoding="utf-8") == svg
+
+
+def test_print_stylesheet_is_for_print_only(homepage: BeautifulSoup) -> None:
+    sheets = {
+        link["href"].split("?")[0]: link.get("media")
+        for link in homepage.find_all("link", rel="stylesheet")
+    }
+    assert sheets["_static/print.css"] == "print"
+    assert sheets["_static/profile.css"] is None
+
+
+def test_a_large_photo_is_served_small(site: Site) -> None:
+    """A 3556x3556 JPEG set as the photo reaches visitors resized and compressed."""
+    photo = site.root / "docs" / "photo.jpg"
+    Image.effect_noise((3556, 3556), 64).convert("RGB").save(photo, "JPEG", quality=95)
+    assert photo.stat().st_size > 1_000_000
+    site.build_ok("-D", "scholarsite_profile_photo=photo.jpg")
+    avatar = site.page().select_one(".profile img.profile-avatar")
+    assert avatar["width"] == avatar["height"] == "112"
+    served = site.out / avatar["src"]
+    with Image.open(served) as image:
+        assert image.size == (224, 224)
+        assert image.format == "WEBP"
+    assert served.stat().st_size < 60_000
+    assert not list(site.out.rglob("photo.jpg"))
+
+
+def test_a_photo_that_is_not_there_stops_the_strict_build(site: Site) -> None:
+    result = site.build("-D", "scholarsite_profile_photo=no-such-photo.jpg")
+    assert result.returncode != 0
+    assert "no-such-photo.jpg" in result.stderr
+
+
+def test_a_malformed_link_setting_stops_the_strict_build(site: Site) -> None:
+    result = site.build("-D", "scholarsite_profile_scholar=scholar.google.com/citations")
+    assert result.returncode != 0
+    assert "scholarsite_profile_scholar" in result.stderr
