@@ -93,3 +93,10 @@ def test_a_malformed_link_setting_stops_the_strict_build(site: Site) -> None:
     result = site.build("-D", "scholarsite_profile_scholar=scholar.google.com/citations")
     assert result.returncode != 0
     assert "scholarsite_profile_scholar" in result.stderr
+
+
+def test_each_sidebar_landmark_has_its_own_name(built_site: Site) -> None:
+    for name in ("index.html", "projects/bladedisc.html"):
+        asides = built_site.page(name).select("aside.sidebar-drawer, aside.toc-drawer")
+        labels = [aside.get("aria-label") for aside in asides]
+        assert len(labels) == 2 and all(labels) and len(set(labels)) == 2, (name, labels)
