@@ -1,0 +1,121 @@
+"""A local web server for the built site, and a real browser that may talk to nothing else."""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+LOCAL_HOST = "127.0.0.1"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+
+def browser_missing() -> str | None:
+    """Why the browser tests cannot run here, or None when they can."""
+    try:
+        import axe_playwright_python  # noqa: F401
+        import playwright.sync_api  # noqa: F401
+    except ImportError as error:
+        return f"{error.name} is not installed: pip install -e '.[test]'"
+    if not CHROMIUM.is_file():
+        return f"no Chromium at {CHROMIUM}: apt-get install chromium"
+    return None
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    """Serves files like a static host, without logging every request to the test output."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def serve(directory: Path) -> Iterator[str]:
+    """Serve a folder on a free port of 127.0.0.1; yields the site's address, ending in /."""
+    handler = functools.partial(QuietHandler, directory=str(directory))
+    server = ThreadingHTTPServer((LOCAL_HOST, 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{LOCAL_HOST}:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@dataclass
+class PageProblems:
+    """What went wrong while a page loaded: console errors, failed and foreign requests."""
+
+    console_errors: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+    foreign_requests: list[str] = field(default_factory=list)
+
+    def clear(self) -> None:
+        self.console_errors.clear()
+        self.failed_requests.clear()
+        self.foreign_requests.clear()
+
+    def __bool__(self) -> bool:
+        return bool(self.console_errors or self.failed_requests or self.foreign_requests)
+
+
+def watch(page: Any, problems: PageProblems) -> None:
+    """Record into problems whatever goes wrong on the page from now on."""
+    page.on(
+        "console",
+        lambda message: (
+            problems.console_errors.append(f"{message.text} ({message.location.get('url')})")
+            if message.type == "error"
+            else None
+        ),
+    )
+    page.on("pageerror", lambda error: problems.console_errors.append(str(error)))
+    page.on(
+        "requestfailed",
+        lambda request: problems.failed_requests.append(f"{request.url}: {request.failure}"),
+    )
+    page.on(
+        "response",
+        lambda response: (
+            problems.failed_requests.append(f"{response.url}: HTTP {response.status}")
+            if response.status >= 400
+            else None
+        ),
+    )
+
+
+def keep_local(context: Any, problems: PageProblems) -> None:
+    """Abort every request to a host other than 127.0.0.1, and record it."""
+
+    def route(route: Any) -> None:
+        url = route.request.url
+        if urlsplit(url).hostname == LOCAL_HOST:
+            route.continue_()
+        else:
+            problems.foreign_requests.append(url)
+            route.abort()
+
+    context.route("**/*", route)

@@ -1,0 +1,253 @@
+"""The built site in a real browser (Chromium): clean loads, accessibility, profile, navigation,
+search, copying BibTeX and following citations, in light and dark, on a desktop and a phone."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    DESKTOP,
+    PHONE,
+    PageProblems,
+    browser_missing,
+    in_ci,
+    keep_local,
+    serve,
+    watch,
+)
+from conftest import REPO, Site
+
+PAGES = [
+    "index.html",
+    "projects/bladedisc.html",
+    "publications/zheng2022astitch.html",
+    "404.html",
+]
+THEMES = ["light", "dark"]
+VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
+SCREENSHOTS = REPO / "test-output" / "screenshots"
+#: The profile's links, as the old site had them: accessible name and address.
+PROFILE_LINKS = {
+    "Email: zhengzhen.z@qq.com": "mailto:zhengzhen.z@qq.com",
+    "GitHub": "https://github.com/JamesTheZ",
+    "Google Scholar": "https://scholar.google.com/citations?hl=en&user=8eMsZ84AAAAJ",
+    "LinkedIn": "https://www.linkedin.com/in/zheng-zhen-8a050262",
+}
+
+Tab = tuple[Any, PageProblems]
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site: Site) -> Iterator[str]:
+    with serve(built_site.out) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One Chromium for the whole session. Without it the tests skip, except in CI."""
+    if reason := browser_missing():
+        if in_ci():
+            pytest.fail(f"CI needs the browser tests: {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def new_tab(browser: Any, theme: str, viewport: dict[str, int], **options: Any) -> Tab:
+    """A page in a fresh context, Furo's theme preset, every non-local request refused."""
+    context = browser.new_context(viewport=viewport, color_scheme=theme, **options)
+    context.add_init_script(f"localStorage.setItem('theme', '{theme}')")
+    problems = PageProblems()
+    keep_local(context, problems)
+    page = context.new_page()
+    watch(page, problems)
+    return page, problems
+
+
+@pytest.fixture(scope="session")
+def tab(browser: Any) -> Iterator[Callable[[str, str], Tab]]:
+    """The session's page for a theme and a viewport, made once and reused."""
+    tabs: dict[tuple[str, str], Tab] = {}
+
+    def get(theme: str, viewport: str) -> Tab:
+        if (theme, viewport) not in tabs:
+            tabs[theme, viewport] = new_tab(browser, theme, VIEWPORTS[viewport])
+        return tabs[theme, viewport]
+
+    yield get
+    for page, _ in tabs.values():
+        page.context.close()
+
+
+def playwright_expect() -> Any:
+    """Playwright's retrying assertions, imported once the browser fixture has made sure."""
+    from playwright.sync_api import expect
+
+    return expect
+
+
+def open_page(tab: Tab, url: str) -> Any:
+    """Load url in the tab, with no problem recorded from any earlier page."""
+    page, problems = tab
+    problems.clear()
+    response = page.goto(url, wait_until="load")
+    assert response is not None and response.ok, f"{url}: HTTP {response and response.status}"
+    return page
+
+
+@pytest.fixture(scope="session")
+def axe() -> Any:
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("name", PAGES)
+def test_page_loads_cleanly_and_axe_finds_no_violation(
+    tab: Callable[[str, str], Tab], axe: Any, site_url: str, name: str, theme: str, viewport: str
+) -> None:
+    page = open_page(tab(theme, viewport), site_url + name)
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("document.body.dataset.theme") == theme
+    results = axe.run(page, options={"resultTypes": ["violations"]})
+    problems = tab(theme, viewport)[1]
+    assert problems.foreign_requests == []
+    assert problems.failed_requests == []
+    assert problems.console_errors == []
+    assert results.violations_count == 0, results.generate_report()
+
+
+def relative_luminance(css_colour: str) -> float:
+    red, green, blue = (int(part) / 255 for part in re.findall(r"\d+", css_colour)[:3])
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("theme", THEMES)
+def test_homepage_in_each_theme_with_screenshot(
+    tab: Callable[[str, str], Tab], site_url: str, theme: str, viewport: str
+) -> None:
+    """The theme really changes the colours; the screenshot is for a person to look at."""
+    page = open_page(tab(theme, viewport), site_url + "index.html")
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    if theme == "dark":
+        assert relative_luminance(background) < 0.2, background
+    else:
+        assert relative_luminance(background) > 0.9, background
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"homepage-{viewport}-{theme}.png")
+
+
+@pytest.mark.parametrize("name", ["index.html", "projects/bladedisc.html"])
+def test_profile_with_its_links_on_every_page(
+    tab: Callable[[str, str], Tab], site_url: str, name: str
+) -> None:
+    page = open_page(tab("light", "desktop"), site_url + name)
+    sidebar = page.locator(".sidebar-drawer")
+    profile = sidebar.locator(".profile")
+    assert profile.is_visible()
+    assert profile.get_by_text("Zhen Zheng (郑祯)").is_visible()
+    assert profile.get_by_text("ML System Research Engineer").is_visible()
+    avatar = profile.locator("img.profile-avatar")
+    assert avatar.evaluate("image => image.complete && image.naturalWidth > 0")
+    assert avatar.bounding_box()["width"] == 112
+    for accessible_name, address in PROFILE_LINKS.items():
+        link = profile.get_by_role("link", name=accessible_name, exact=True)
+        assert link.is_visible(), accessible_name
+        assert link.get_attribute("href") == address
+
+
+def test_navigation_shows_home_projects_and_publications(
+    tab: Callable[[str, str], Tab], site_url: str
+) -> None:
+    page = open_page(tab("light", "desktop"), site_url + "projects/bladedisc.html")
+    navigation = page.locator(".sidebar-tree")
+    for label in ("Home", "Projects", "Publications"):
+        assert navigation.get_by_role("link", name=label, exact=True).is_visible(), label
+
+
+def test_phone_navigation_opens_from_the_menu_button(browser: Any, site_url: str) -> None:
+    page, _ = new_tab(browser, "light", PHONE)
+    try:
+        open_page((page, PageProblems()), site_url + "index.html")
+        projects = page.locator(".sidebar-tree").get_by_role("link", name="Projects", exact=True)
+        expect = playwright_expect()
+        expect(projects).not_to_be_in_viewport()
+        page.locator("label.nav-overlay-icon").click()
+        expect(projects).to_be_in_viewport()
+        expect(page.locator(".profile").get_by_role("link", name="GitHub")).to_be_in_viewport()
+    finally:
+        page.context.close()
+
+
+def test_search_finds_a_publication_by_a_title_word(
+    tab: Callable[[str, str], Tab], site_url: str
+) -> None:
+    page = open_page(tab("light", "desktop"), site_url + "search.html?q=AStitch")
+    first_result = page.locator("#search-results li a").first
+    first_result.wait_for(timeout=10_000)
+    hrefs = page.locator("#search-results li a").evaluate_all(
+        "links => links.map(link => link.href)"
+    )
+    paths = {urlsplit(href).path for href in hrefs}
+    assert paths & {"/index.html", "/", "/publications/zheng2022astitch.html"}, hrefs
+
+
+def test_copying_an_entrys_bibtex_puts_exactly_that_entry_on_the_clipboard(
+    browser: Any, site_url: str
+) -> None:
+    page, problems = new_tab(
+        browser, "light", DESKTOP, permissions=["clipboard-read", "clipboard-write"]
+    )
+    try:
+        open_page((page, problems), site_url + "index.html")
+        page.evaluate("navigator.clipboard.writeText('nothing copied yet')")
+        box = page.locator("#zheng2022astitch details.publication-bibtex")
+        box.locator("summary").click()
+        source = box.locator("pre")
+        source.hover()
+        box.locator("button.copybtn").click()
+        copied = page.evaluate("navigator.clipboard.readText()")
+        shown = source.inner_text()
+        assert copied.startswith("@inproceedings{zheng2022astitch,"), copied
+        assert copied.rstrip("\n") == shown.rstrip("\n")
+        assert copied.rstrip().endswith("}")
+        assert problems.console_errors == []
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_a_citation_on_a_project_page_lands_on_its_entry(
+    tab: Callable[[str, str], Tab], site_url: str, viewport: str
+) -> None:
+    page = open_page(tab("light", viewport), site_url + "projects/bladedisc.html")
+    citation = page.locator("span.bibtex-citation a.reference").first
+    href = citation.get_attribute("href")
+    assert href is not None and "#" in href, href
+    key = href.split("#", 1)[1]
+    citation.click()
+    page.wait_for_url(re.compile(f"#{re.escape(key)}$"))
+    entry = page.locator(f"[id='{key}']")
+    playwright_expect()(entry).to_be_in_viewport()
+    # Not under the phone's sticky header either: the entry's own first line is on top there.
+    assert entry.evaluate(
+        """element => {
+            const box = element.getBoundingClientRect();
+            const onTop = document.elementFromPoint(box.left + 8, Math.max(box.top, 0) + 8);
+            return box.top >= 0 && element.contains(onTop);
+        }"""
+    ), key
