@@ -12,6 +12,7 @@ extensions = [
     "sphinx_design",
     "sphinx_reredirects",
     "scholarsite.publications",
+    "scholarsite.speed",
     "scholarsite.hardening",
     "scholarsite.profile",
 ]
