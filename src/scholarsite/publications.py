@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, ClassVar, NoReturn, cast
 
 from docutils import nodes
+from pybtex.database import Entry
 from pybtex.plugin import register_plugin
+from pybtex.utils import OrderedCaseInsensitiveDict
 from sphinx.application import Sphinx
-from sphinx.builders import Builder
 from sphinx.config import Config
+from sphinx.environment import BuildEnvironment
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
@@ -19,7 +23,7 @@ from sphinxcontrib.bibtex.directives import BibliographyDirective
 from sphinxcontrib.bibtex.domain import BibtexDomain
 
 from . import __version__
-from .refs import HOMEPAGE_FIELDS, Refs, load_refs
+from .refs import HOMEPAGE_FIELDS, load_refs
 from .style import EQUAL_CONTRIBUTION_MARK, HomepageStyle, VenueTagLabelStyle, latex_to_text
 
 logger = logging.getLogger(__name__)
@@ -45,16 +49,19 @@ def fail(problems: list[str]) -> NoReturn:
     raise SystemExit(2)
 
 
+# -- Nodes and directives ------------------------------------------------------
+
+
 class details(nodes.General, nodes.Element):
     """A disclosure widget: ``<details><summary>...</summary>...</details>``."""
 
 
-def visit_details(self, node: details) -> None:
+def visit_details(self: Any, node: details) -> None:
     self.body.append(self.starttag(node, "details"))
     self.body.append(f"<summary>{self.encode(node['summary'])}</summary>")
 
 
-def depart_details(self, node: details) -> None:
+def depart_details(self: Any, node: details) -> None:
     self.body.append("</details>")
 
 
@@ -73,6 +80,7 @@ class PublicationsDirective(BibliographyDirective):
 
     def run(self) -> list[nodes.Node]:
         self.options = {"all": True}
+        self.env.scholarsite_list_docs.add(self.env.docname)
         wrapper = publication_list()
         wrapper.extend(super().run())
         return [wrapper]
@@ -85,42 +93,42 @@ class CitedPublicationsDirective(SphinxDirective):
         return [cited_publications(docname=self.env.docname)]
 
 
+# -- Reading refs.bib and files/ -----------------------------------------------
+
+
 def load_bibliography(app: Sphinx, config: Config) -> None:
     """Check refs.bib before anything is read, and stop the build on any problem."""
     HomepageStyle.owner_names = tuple(config.scholarsite_owner_names)
-    refs_by_path: dict[Path, Refs] = {}
+    entries: OrderedCaseInsensitiveDict = OrderedCaseInsensitiveDict()
     problems = []
     for name in config.bibtex_bibfiles or []:
-        path = (Path(app.confdir) / name).resolve()
-        refs = refs_by_path[path] = load_refs(Path(os.path.relpath(path)))
-        problems += refs.problems
+        refs = load_refs(Path(os.path.relpath(Path(app.confdir, name).resolve())))
+        problems += [str(problem) for problem in refs.problems]
+        entries.update(refs.entries)
     if problems:
-        fail([str(problem) for problem in problems])
-    app.scholarsite_refs = refs_by_path  # type: ignore[attr-defined]
+        fail(problems)
+    app.scholarsite_entries = entries  # type: ignore[attr-defined]
+
+
+def bibliography(app: Sphinx) -> OrderedCaseInsensitiveDict:
+    """Every entry of refs.bib by key, in the owner's order."""
+    return app.scholarsite_entries  # type: ignore[attr-defined]
 
 
 def check_local_files(app: Sphinx) -> None:
     """Note which local PDFs named in refs.bib are present, and say which are missing."""
     files_dir = Path(app.confdir, app.config.scholarsite_files_dir).resolve()
-    present = (
-        {path.name for path in files_dir.iterdir() if path.is_file()}
-        if files_dir.is_dir()
-        else set()
-    )
+    present = set()
+    if files_dir.is_dir():
+        present = {path.name for path in files_dir.iterdir() if path.is_file()}
     app.scholarsite_files = present  # type: ignore[attr-defined]
     missing = sorted(
         f"{entry.fields['pdf']} ({key})"
-        for refs in app.scholarsite_refs.values()  # type: ignore[attr-defined]
-        for key, entry in refs.entries.items()
+        for key, entry in bibliography(app).items()
         if "pdf" in entry.fields and entry.fields["pdf"] not in present
     )
     if missing and app.config.scholarsite_require_files:
-        fail(
-            [
-                f"{files_dir}: missing {name}; add the file, or remove its pdf field"
-                for name in missing
-            ]
-        )
+        fail([f"{files_dir}: missing {name}; add it, or remove its pdf field" for name in missing])
     if missing:
         logger.info(
             f"{len(missing)} PDF(s) not in {files_dir.name}/, linked to the "
@@ -138,7 +146,83 @@ def copy_local_files(app: Sphinx, exception: Exception | None) -> None:
             shutil.copyfile(files_dir / name, target / name)
 
 
-def entry_links(entry: Any, app: Sphinx, fromdocname: str) -> list[tuple[str, str]]:
+# -- Keeping incremental builds exact ------------------------------------------
+
+
+def entry_fingerprint(entry: Entry) -> str:
+    persons = {role: [str(person) for person in people] for role, people in entry.persons.items()}
+    data = repr((entry.type, sorted(entry.fields.items()), sorted(persons.items())))
+    return hashlib.sha256(data.encode()).hexdigest()
+
+
+def init_env_data(app: Sphinx) -> None:
+    for name, default in (("scholarsite_list_docs", set), ("scholarsite_cited_on", dict)):
+        if not hasattr(app.env, name):
+            setattr(app.env, name, default())
+
+
+def purge_doc(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    env.scholarsite_list_docs.discard(docname)
+
+
+def merge_list_docs(
+    app: Sphinx, env: BuildEnvironment, docnames: Iterable[str], other: BuildEnvironment
+) -> None:
+    env.scholarsite_list_docs |= other.scholarsite_list_docs
+
+
+def citing_docs(env: BuildEnvironment) -> dict[str, tuple[str, ...]]:
+    """For every cited key, the documents that cite it, in a stable order."""
+    cited_on: dict[str, set[str]] = {}
+    domain = cast(BibtexDomain, env.get_domain("cite"))
+    for ref in domain.citation_refs:
+        for target in ref.targets:
+            cited_on.setdefault(target.key, set()).add(ref.docname)
+    return {key: tuple(sorted(docs)) for key, docs in sorted(cited_on.items())}
+
+
+def docs_to_reread(
+    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    """Re-read what shows an entry of refs.bib that changed, or a PDF that came or went."""
+    entries = bibliography(app)
+    fingerprints = {key: entry_fingerprint(entry) for key, entry in entries.items()}
+    old_fingerprints = getattr(env, "scholarsite_fingerprints", {})
+    changed_keys = {
+        key
+        for key in fingerprints.keys() | old_fingerprints.keys()
+        if fingerprints.get(key) != old_fingerprints.get(key)
+    }
+    files = frozenset(app.scholarsite_files)  # type: ignore[attr-defined]
+    files_changed = files != getattr(env, "scholarsite_files", frozenset())
+    env.scholarsite_fingerprints = fingerprints  # type: ignore[attr-defined]
+    env.scholarsite_files = files  # type: ignore[attr-defined]
+    app.scholarsite_changed_keys = changed_keys  # type: ignore[attr-defined]
+    app.scholarsite_files_changed = files_changed  # type: ignore[attr-defined]
+    if not changed_keys and not files_changed:
+        return []
+    outdated = set(env.scholarsite_list_docs)
+    for key in changed_keys:
+        outdated.update(env.scholarsite_cited_on.get(key, ()))
+    return sorted(outdated & env.found_docs)
+
+
+def docs_to_rewrite(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """Rewrite the pages whose "Cited on" links changed with this build's citations."""
+    cited_on = citing_docs(env)
+    old = env.scholarsite_cited_on
+    env.scholarsite_cited_on = cited_on
+    changed_keys = {
+        key for key in cited_on.keys() | old.keys() if cited_on.get(key) != old.get(key)
+    }
+    app.scholarsite_backlinks_changed = changed_keys  # type: ignore[attr-defined]
+    return sorted(env.scholarsite_list_docs) if changed_keys else []
+
+
+# -- Rendering -----------------------------------------------------------------
+
+
+def entry_links(entry: Entry, app: Sphinx, fromdocname: str) -> list[tuple[str, str]]:
     """The (label, address) pairs an entry links to, each only when the data has it."""
     fields = entry.fields
     doi_url = f"https://doi.org/{fields['doi']}" if "doi" in fields else None
@@ -148,7 +232,7 @@ def entry_links(entry: Any, app: Sphinx, fromdocname: str) -> list[tuple[str, st
     links = []
     if pdf := fields.get("pdf"):
         if pdf in app.scholarsite_files:  # type: ignore[attr-defined]
-            links.append(("PDF", relative_file_uri(app.builder, fromdocname, pdf)))
+            links.append(("PDF", relative_uri(app, fromdocname, f"files/{pdf}")))
         elif remote_copy := doi_url or fields.get("url") or arxiv_pdf:
             links.append(("PDF", remote_copy))
     if "code" in fields:
@@ -167,12 +251,13 @@ def entry_links(entry: Any, app: Sphinx, fromdocname: str) -> list[tuple[str, st
     return links
 
 
-def relative_file_uri(builder: Builder, fromdocname: str, name: str) -> str:
-    depth = builder.get_target_uri(fromdocname).count("/")
-    return "../" * depth + f"files/{name}"
+def relative_uri(app: Sphinx, fromdocname: str, path: str) -> str:
+    """*path* in the output folder, relative to the page of *fromdocname*."""
+    depth = app.builder.get_target_uri(fromdocname).count("/")
+    return "../" * depth + path
 
 
-def bibtex_source(entry: Any) -> str:
+def bibtex_source(entry: Entry) -> str:
     """The entry as clean BibTeX: standard fields only, none of the homepage's own."""
     lines = [f"@{entry.original_type}{{{entry.key},"]
     for role in ("author", "editor"):
@@ -186,15 +271,35 @@ def bibtex_source(entry: Any) -> str:
     return "\n".join([*lines, "}"])
 
 
-def entry_extras(entry: Any, app: Sphinx, fromdocname: str) -> list[nodes.Node]:
-    """The links row and the BibTeX box shown under an entry."""
+def bibtex_box(entry: Entry, summary: str = "BibTeX") -> details:
+    box = details(summary=summary, classes=["publication-bibtex"])
+    source = bibtex_source(entry)
+    box += nodes.literal_block(source, source, language="bibtex")
+    return box
+
+
+def links_row(entry: Entry, app: Sphinx, fromdocname: str) -> nodes.paragraph:
     row = nodes.paragraph(classes=["publication-links"])
     for label, uri in entry_links(entry, app, fromdocname):
         row += nodes.reference(label, label, refuri=uri, classes=["publication-link"])
-    box = details(summary="BibTeX", classes=["publication-bibtex"])
-    source = bibtex_source(entry)
-    box += nodes.literal_block(source, source, language="bibtex")
-    return [row, box]
+    return row
+
+
+def cited_on_line(key: str, app: Sphinx, fromdocname: str) -> list[nodes.Node]:
+    """ "Cited on" links to every page that cites *key*; nothing when none does."""
+    env = app.env
+    docnames = env.scholarsite_cited_on.get(key, ())
+    if not docnames:
+        return []
+    line = nodes.paragraph(classes=["publication-cited-on"])
+    line += nodes.Text("Cited on: ")
+    for index, docname in enumerate(docnames):
+        if index:
+            line += nodes.Text(", ")
+        title = env.titles[docname].astext() if docname in env.titles else docname
+        uri = app.builder.get_relative_uri(fromdocname, docname)
+        line += nodes.reference("", title, refuri=uri, internal=True)
+    return [line]
 
 
 class PublicationListTransform(SphinxPostTransform):
@@ -219,24 +324,21 @@ class PublicationListTransform(SphinxPostTransform):
     def grouped_by_year(self, citations: list[nodes.citation], entries: Any) -> list[nodes.Node]:
         result: list[nodes.Node] = []
         if any("author+an" in entries[node["key"]].fields for node in citations):
-            result.append(
-                nodes.paragraph(
-                    "",
-                    f"{EQUAL_CONTRIBUTION_MARK} Equal contribution.",
-                    classes=["publication-legend"],
-                )
-            )
+            legend = f"{EQUAL_CONTRIBUTION_MARK} Equal contribution."
+            result.append(nodes.paragraph("", legend, classes=["publication-legend"]))
         years: dict[str, nodes.Element] = {}
         for node in citations:
-            entry = entries[node["key"]]
+            key = node["key"]
+            entry = entries[key]
             year = entry.fields["year"]
             if year not in years:
-                section = years[year] = nodes.section(
-                    ids=[f"year-{year}"], classes=["publication-year"]
-                )
-                section += nodes.title(year, year)
-                result.append(section)
-            node.extend(entry_extras(entry, self.app, self.env.docname))
+                years[year] = nodes.section(ids=[f"year-{year}"])
+                years[year] += nodes.title(year, year)
+                result.append(years[year])
+            self.app.emit("scholarsite-entry-rendered", key, node, self.env.docname)
+            node += links_row(entry, self.app, self.env.docname)
+            node += bibtex_box(entry)
+            node.extend(cited_on_line(key, self.app, self.env.docname))
             years[year] += node
         return result
 
@@ -248,6 +350,7 @@ class CitedPublicationsTransform(SphinxPostTransform):
 
     def run(self, **kwargs: Any) -> None:
         domain = cast(BibtexDomain, self.env.get_domain("cite"))
+        by_key = {citation.key: citation for citation in domain.citations}
         for placeholder in list(self.document.findall(cited_publications)):
             docname = placeholder["docname"]
             keys = dict.fromkeys(
@@ -256,17 +359,15 @@ class CitedPublicationsTransform(SphinxPostTransform):
                 if ref.docname == docname
                 for target in ref.targets
             )
-            by_key = {citation.key: citation for citation in domain.citations}
             items = nodes.bullet_list(classes=["cited-publications"])
             for key in keys:
                 if (citation := by_key.get(key)) is None:
                     continue
                 entry = citation.entry
                 uri = self.app.builder.get_relative_uri(docname, citation.bibliography_key.docname)
+                tag = f"[{latex_to_text(entry.fields['venuetag'])}] "
                 item = nodes.paragraph()
-                item += nodes.inline(
-                    "", f"[{latex_to_text(entry.fields['venuetag'])}] ", classes=["venue-tag"]
-                )
+                item += nodes.inline("", tag, classes=["venue-tag"])
                 item += nodes.reference(
                     "",
                     latex_to_text(entry.fields["title"]),
@@ -277,6 +378,10 @@ class CitedPublicationsTransform(SphinxPostTransform):
             placeholder.replace_self(items)
 
 
+def add_static_dir(app: Sphinx, config: Config) -> None:
+    config.html_static_path.append(str(STATIC_DIR))
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("sphinxcontrib.bibtex")
     app.add_config_value("scholarsite_owner_names", [], "env", list)
@@ -284,6 +389,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("scholarsite_require_files", False, "env", bool)
     register_plugin("pybtex.style.formatting", "homepage", HomepageStyle, force=True)
     register_plugin("pybtex.style.labels", "venuetag", VenueTagLabelStyle, force=True)
+    app.add_event("scholarsite-entry-rendered")
     app.add_node(details, html=(visit_details, depart_details))
     app.add_node(publication_list)
     app.add_node(cited_publications)
@@ -295,9 +401,10 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", load_bibliography)
     app.connect("config-inited", add_static_dir)
     app.connect("builder-inited", check_local_files)
+    app.connect("builder-inited", init_env_data)
+    app.connect("env-get-outdated", docs_to_reread)
+    app.connect("env-purge-doc", purge_doc)
+    app.connect("env-merge-info", merge_list_docs)
+    app.connect("env-updated", docs_to_rewrite)
     app.connect("build-finished", copy_local_files)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
-
-
-def add_static_dir(app: Sphinx, config: Config) -> None:
-    config.html_static_path.append(str(STATIC_DIR))
