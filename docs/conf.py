@@ -15,6 +15,7 @@ extensions = [
     "scholarsite.speed",
     "scholarsite.hardening",
     "scholarsite.paper_pages",
+    "scholarsite.profile",
 ]
 exclude_patterns = ["_build"]
 root_doc = "index"
@@ -40,6 +41,16 @@ scholarsite_files_dir = "../files"
 # True: a PDF named in refs.bib but absent from files/ stops the build.
 scholarsite_require_files = False
 
+# -- Options for the author profile -----------------------------------------
+# Shown at the top of the sidebar on every page.
+scholarsite_profile_name = "Zhen Zheng (郑祯)"
+scholarsite_profile_tagline = "ML System Research Engineer"
+scholarsite_profile_photo = ""  # an image in docs/, e.g. "photo.jpg"; empty: a ZZ monogram
+scholarsite_profile_email = "zhengzhen.z@qq.com"
+scholarsite_profile_github = "JamesTheZ"
+scholarsite_profile_scholar = "https://scholar.google.com/citations?hl=en&user=8eMsZ84AAAAJ"
+scholarsite_profile_linkedin = "zheng-zhen-8a050262"
+
 # -- Options for paper pages -------------------------------------------------
 # One page per refs.bib entry, generated into docs/publications/ at every build.
 scholarsite_paper_pages = True
@@ -56,6 +67,15 @@ redirects = {
 html_theme = "furo"
 html_baseurl = "https://zhen-zheng.readthedocs.io/en/latest/"
 html_title = "Zhen Zheng"
+html_sidebars = {
+    "**": [
+        "sidebar/profile.html",  # the author profile, in place of Furo's sidebar/brand.html
+        "sidebar/search.html",
+        "sidebar/scroll-start.html",
+        "sidebar/navigation.html",
+        "sidebar/scroll-end.html",
+    ]
+}
 html_static_path: list[str] = []
 html_show_sourcelink = False
 html_copy_source = False
