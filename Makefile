@@ -8,7 +8,7 @@ SPHINXBUILD := $(BIN)/sphinx-build -W --keep-going -n
 OUT := build/html
 NEXT := build/.html-next
 
-.PHONY: html test serve clean
+.PHONY: html test serve clean audit
 
 html: $(VENV)/.installed-site
 	@# Build beside the last good site and swap it in only when the build succeeds.
@@ -27,6 +27,14 @@ serve: $(VENV)/.installed-serve
 
 clean:
 	rm -rf build
+
+# Lighthouse on the built homepage, mobile and desktop (needs node, npm and /usr/bin/chromium).
+audit: html scripts/lighthouse/node_modules/.installed
+	$(BIN)/python scripts/audit.py $(OUT)
+
+scripts/lighthouse/node_modules/.installed: scripts/lighthouse/package.json scripts/lighthouse/package-lock.json
+	cd scripts/lighthouse && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 $(VENV)/.installed-%: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
