@@ -11,11 +11,15 @@ extensions = [
     "sphinx_copybutton",
     "sphinx_design",
     "sphinx_reredirects",
+    "sphinx_sitemap",
+    "sphinxext.opengraph",
+    "notfound.extension",
     "scholarsite.publications",
     "scholarsite.speed",
     "scholarsite.hardening",
     "scholarsite.paper_pages",
     "scholarsite.profile",
+    "scholarsite.site_metadata",
 ]
 exclude_patterns = ["_build"]
 root_doc = "index"
@@ -55,6 +59,21 @@ scholarsite_profile_linkedin = "zheng-zhen-8a050262"
 # One page per refs.bib entry, generated into docs/publications/ at every build.
 scholarsite_paper_pages = True
 scholarsite_paper_dir = "publications"
+
+# -- Options for search engines ----------------------------------------------
+scholarsite_person_alternate_name = "郑祯"
+scholarsite_person_job_title = "Principal Research Engineer"
+scholarsite_person_affiliation = "Microsoft"
+sitemap_url_scheme = "{link}"  # html_baseurl already holds the language and version
+sitemap_excludes = ["search.html", "genindex.html", "404.html"]
+ogp_site_url = "https://zhen-zheng.readthedocs.io/en/latest/"
+ogp_site_name = "Zhen Zheng"
+ogp_social_cards = {"enable": False}  # cards need matplotlib and fonts at build time
+ogp_custom_meta_tags = ['<meta name="twitter:card" content="summary">']
+
+# -- Options for the 404 page -------------------------------------------------
+# Read the Docs serves this page for any missing address, so its links are absolute.
+notfound_urls_prefix = "/en/latest/"
 
 # -- Options for redirects ---------------------------------------------------
 # The old site's addresses for the homepage.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from .publications import (
     cited_on_line,
     links_row,
 )
+from .site_metadata import json_ld
 from .style import EQUAL_CONTRIBUTION_MARK, HomepageStyle, latex_to_text, person_text
 
 GENERATED_MARK = "% Generated from refs.bib by scholarsite.paper_pages: edits here are overwritten."
@@ -257,12 +257,6 @@ def scholarly_article(app: Sphinx, entry: Entry, url: str) -> dict[str, Any]:
     if "abstract" in fields:
         article["abstract"] = latex_to_text(fields["abstract"])
     return article
-
-
-def json_ld(data: dict[str, Any]) -> str:
-    """A JSON-LD script element whose text can never close the element early."""
-    text = json.dumps(data, ensure_ascii=False, indent=1).replace("<", "\\u003c")
-    return f'<script type="application/ld+json">{text}</script>\n'
 
 
 def add_head_tags(

@@ -1,0 +1,63 @@
+"""Metadata for search engines: the owner as a schema.org Person, and a robots.txt."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+
+from . import __version__
+
+
+def json_ld(data: dict[str, Any]) -> str:
+    """A JSON-LD script element whose text can never close the element early."""
+    text = json.dumps(data, ensure_ascii=False, indent=1).replace("<", "\\u003c")
+    return f'<script type="application/ld+json">{text}</script>\n'
+
+
+def person(app: Sphinx) -> dict[str, Any]:
+    """The site's owner, from conf.py: the name, the profile's links, the current position."""
+    config = app.config
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Person",
+        "name": config.author,
+        "url": config.html_baseurl,
+    }
+    if config.scholarsite_person_alternate_name:
+        data["alternateName"] = config.scholarsite_person_alternate_name
+    if config.scholarsite_person_job_title:
+        data["jobTitle"] = config.scholarsite_person_job_title
+    if config.scholarsite_person_affiliation:
+        organization = {"@type": "Organization", "name": config.scholarsite_person_affiliation}
+        data["affiliation"] = data["worksFor"] = organization
+    profile = getattr(app, "scholarsite_profile", None)
+    if profile is not None:
+        data["sameAs"] = [link.url for link in profile.links if link.url.startswith("https://")]
+    return data
+
+
+def add_person(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    if pagename == app.config.root_doc:
+        context["metatags"] = context.get("metatags", "") + json_ld(person(app))
+
+
+def write_robots_txt(app: Sphinx, exception: Exception | None) -> None:
+    """Let every crawler in, and tell it where the sitemap is."""
+    if exception is None and app.builder.format == "html" and app.config.html_baseurl:
+        sitemap = f"{app.config.html_baseurl.rstrip('/')}/sitemap.xml"
+        text = f"User-agent: *\nAllow: /\n\nSitemap: {sitemap}\n"
+        Path(app.outdir, "robots.txt").write_text(text, encoding="utf-8")
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_config_value("scholarsite_person_alternate_name", "", "html", str)
+    app.add_config_value("scholarsite_person_job_title", "", "html", str)
+    app.add_config_value("scholarsite_person_affiliation", "", "html", str)
+    app.connect("html-page-context", add_person)
+    app.connect("build-finished", write_robots_txt)
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
