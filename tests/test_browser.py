@@ -251,3 +251,28 @@ def test_a_citation_on_a_project_page_lands_on_its_entry(
             return box.top >= 0 && element.contains(onTop);
         }"""
     ), key
+
+
+def test_homepage_prints_as_a_plain_page_with_link_addresses(
+    tab: Callable[[str, str], Tab], site_url: str
+) -> None:
+    page = open_page(tab("light", "desktop"), site_url + "index.html")
+    page.emulate_media(media="print")
+    try:
+        for chrome in (
+            ".sidebar-tree",
+            ".sidebar-search",
+            ".toc-drawer",
+            "footer",
+            ".profile-home",
+        ):
+            assert not page.locator(chrome).first.is_visible(), chrome
+        github = page.locator(".profile").get_by_role("link", name="GitHub")
+        assert github.is_visible()
+        external = page.locator("article a[href^='https://github.com/alibaba/BladeDISC']").first
+        after = external.evaluate("link => getComputedStyle(link, '::after').content")
+        assert "https://github.com/alibaba/BladeDISC" in after
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        assert relative_luminance(background) == 1.0
+    finally:
+        page.emulate_media(media="screen")
