@@ -8,7 +8,7 @@ SPHINXBUILD := $(BIN)/sphinx-build -W --keep-going -n
 OUT := build/html
 NEXT := build/.html-next
 
-.PHONY: html test serve clean audit
+.PHONY: html test serve clean audit bench
 
 html: $(VENV)/.installed-site
 	@# Build beside the last good site and swap it in only when the build succeeds.
@@ -27,6 +27,10 @@ serve: $(VENV)/.installed-serve
 
 clean:
 	rm -rf build
+
+# Build times against refs.bib size, this site vs bare Sphinx and stock sphinxcontrib-bibtex.
+bench: $(VENV)/.installed-bench
+	$(BIN)/python benchmarks/run.py
 
 # Lighthouse on the built homepage, mobile and desktop (needs node, npm and /usr/bin/chromium).
 audit: html scripts/lighthouse/node_modules/.installed

@@ -1,0 +1,363 @@
+"""Benchmark the site's build against bare Sphinx and stock sphinxcontrib-bibtex as refs.bib grows.
+
+``make bench`` runs this. For each size N it builds three sites from the same pages (see
+``synth.make_site``): the homepage as it is, a bare baseline without any bibliography, and stock
+sphinxcontrib-bibtex with one ``{bibliography}`` of all entries. Each site is built cold, then
+again with nothing changed, then after editing one page, then after editing one refs.bib entry;
+each step runs ``--runs`` times in fresh copies, and the median, min and max are reported. After
+the runs, the last incremental output is compared byte for byte with a clean build of the same
+sources. Results go to ``benchmarks/results/``: ``results.json``, ``results.md`` and
+``cold-build.png``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks import synth
+
+HERE = Path(__file__).resolve().parent
+STEPS = ("cold", "noop", "page", "bib")
+STEP_NAMES = {
+    "cold": "cold build",
+    "noop": "no-op rebuild",
+    "page": "one page edited",
+    "bib": "one refs.bib entry edited",
+}
+VARIANT_NAMES = {
+    "site": "this site",
+    "bare": "bare Sphinx + MyST + Furo",
+    "stock": "stock sphinxcontrib-bibtex (unsrt)",
+}
+SPHINX_OPTIONS = ["-W", "--keep-going", "-n", "-q", "-b", "html", "-j", "1"]
+
+
+def build(root: Path, out: str = "out", doctrees: str = "doctrees") -> dict[str, object]:
+    """Run sphinx-build on *root*'s docs/; return wall time, peak RSS and how it went."""
+    command = [
+        sys.executable, "-m", "sphinx", *SPHINX_OPTIONS,
+        "-d", str(root / doctrees), str(root / "docs"), str(root / out),
+    ]  # fmt: skip
+    with tempfile.TemporaryFile() as stderr:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=root, stdout=subprocess.DEVNULL, stderr=stderr)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        stderr.seek(0)
+        errors = stderr.read().decode("utf-8", "replace")
+    return {
+        "seconds": seconds,
+        "cpu_seconds": usage.ru_utime + usage.ru_stime,
+        "peak_rss_mb": usage.ru_maxrss / 1024,  # kilobytes on Linux
+        "ok": process.returncode == 0,
+        "errors": errors[-2000:] if process.returncode else "",
+    }
+
+
+def html_differences(left: Path, right: Path) -> list[str]:
+    """The HTML files that differ between two output folders (or exist in only one)."""
+    left_files = {path.relative_to(left) for path in left.rglob("*.html")}
+    right_files = {path.relative_to(right) for path in right.rglob("*.html")}
+    differing = sorted(str(path) for path in left_files ^ right_files)
+    differing += sorted(
+        str(path)
+        for path in left_files & right_files
+        if not filecmp.cmp(left / path, right / path, shallow=False)
+    )
+    return differing
+
+
+def machine() -> dict[str, object]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "versions": {
+            name: version(name)
+            for name in (
+                "sphinx",
+                "sphinxcontrib-bibtex",
+                "pybtex",
+                "pybtex-docutils",
+                "docutils",
+                "myst-parser",
+                "furo",
+            )
+        },
+        "load_average_at_start": os.getloadavg(),
+    }
+
+
+def run(sizes: list[int], runs: int, workdir: Path, log=print) -> dict[str, object]:
+    results: dict[str, object] = {"machine": machine(), "sizes": sizes, "runs": runs}
+    measurements: dict[str, dict[str, dict[str, list[dict[str, object]]]]] = {}
+    checks: dict[str, dict[str, object]] = {}
+    for n in sizes:
+        for run_index in range(runs):
+            for variant in synth.VARIANTS:
+                root = workdir / f"n{n}" / variant / f"run{run_index}"
+                docs = synth.make_site(root, n, variant)
+                samples = measurements.setdefault(str(n), {}).setdefault(variant, {})
+                for step in STEPS:
+                    if step == "page":
+                        synth.edit_page(docs, run_index + 1)
+                    elif step == "bib":
+                        synth.edit_entry(root / "refs.bib", run_index + 1)
+                    result = build(root)
+                    samples.setdefault(step, []).append(result)
+                    log(
+                        f"N={n:<5} {variant:<5} run {run_index + 1}/{runs} {step:<4} "
+                        f"{result['seconds']:7.2f} s {result['peak_rss_mb']:6.0f} MB"
+                        + ("" if result["ok"] else " FAILED\n" + str(result["errors"]))
+                    )
+                if run_index < runs - 1:
+                    shutil.rmtree(root)
+        for variant in synth.VARIANTS:
+            # the last run's incremental output against a clean build of the same sources
+            root = workdir / f"n{n}" / variant / f"run{runs - 1}"
+            clean = build(root, out="clean-out", doctrees="clean-doctrees")
+            differing = html_differences(root / "out", root / "clean-out") if clean["ok"] else []
+            checks.setdefault(str(n), {})[variant] = {
+                "clean_build_ok": clean["ok"],
+                "clean_seconds": clean["seconds"],
+                "html_files": len(list((root / "clean-out").rglob("*.html"))),
+                "differing_html": differing,
+            }
+            log(f"N={n:<5} {variant:<5} incremental vs clean: {len(differing)} HTML file(s) differ")
+            shutil.rmtree(root)
+    results["measurements"] = measurements
+    results["incremental_equals_clean"] = checks
+    results["machine"]["load_average_at_end"] = os.getloadavg()  # type: ignore[index]
+    return results
+
+
+def summary(samples: list[dict[str, object]], key: str = "seconds") -> dict[str, float] | None:
+    values = [float(sample[key]) for sample in samples if sample["ok"]]  # type: ignore[arg-type]
+    if len(values) < len(samples) or not values:
+        return None
+    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
+
+
+def median(results: dict, n: int, variant: str, step: str) -> float | None:
+    stats = summary(results["measurements"][str(n)][variant][step])
+    return stats["median"] if stats else None
+
+
+def targets(results: dict) -> list[tuple[str, str, float | None, float, bool | None]]:
+    """(target, how it is measured, measured ratio, limit, met) for each target of issue 7."""
+    sizes = results["sizes"]
+    small, large = min(sizes), max(sizes)
+    middle = max([size for size in sizes if size < large], default=small)
+
+    def ratio(a: float | None, b: float | None) -> float | None:
+        return a / b if a is not None and b else None
+
+    checks = results["incremental_equals_clean"]
+    identical = all(not checks[str(n)]["site"]["differing_html"] for n in sizes) and all(
+        checks[str(n)]["site"]["clean_build_ok"] for n in sizes
+    )
+    rows = [
+        (
+            f"site cold build at N={small} vs bare baseline",
+            f"cold(site, {small}) / cold(bare, {small})",
+            ratio(median(results, small, "site", "cold"), median(results, small, "bare", "cold")),
+            1.3,
+        ),
+        (
+            "no-op rebuild flat in N",
+            f"noop(site, {large}) / noop(site, {small})",
+            ratio(median(results, large, "site", "noop"), median(results, small, "site", "noop")),
+            1.2,
+        ),
+        (
+            "no-op rebuild vs stock's",
+            f"noop(site, {large}) / noop(stock, {large})",
+            ratio(median(results, large, "site", "noop"), median(results, large, "stock", "noop")),
+            0.1,
+        ),
+        (
+            "cold build vs stock's",
+            f"cold(site, {large}) / cold(stock, {large})",
+            ratio(median(results, large, "site", "cold"), median(results, large, "stock", "cold")),
+            0.5,
+        ),
+        (
+            "cold build scaling",
+            f"cold(site, {large}) / cold(site, {middle})",
+            ratio(median(results, large, "site", "cold"), median(results, middle, "site", "cold")),
+            11.0,
+        ),
+        (
+            "refs.bib entry edit vs cold build",
+            f"bib(site, {large}) / cold(site, {large})",
+            ratio(median(results, large, "site", "bib"), median(results, large, "site", "cold")),
+            0.5,
+        ),
+    ]
+    table = [(name, how, value, limit, None if value is None else value <= limit)
+             for name, how, value, limit in rows]  # fmt: skip
+    table.append(
+        ("incremental output == clean output (site)", "HTML byte for byte, every N",
+         None, 0.0, identical)
+    )  # fmt: skip
+    return table
+
+
+def fmt(stats: dict[str, float] | None, unit: str = "s") -> str:
+    if stats is None:
+        return "failed"
+    if unit == "MB":
+        return f"{stats['median']:.0f}"
+    return f"{stats['median']:.2f} ({stats['min']:.2f}-{stats['max']:.2f})"
+
+
+def markdown(results: dict) -> str:
+    info = results["machine"]
+    versions = ", ".join(f"{name} {value}" for name, value in info["versions"].items())
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Run {info['date']} by `make bench` (`benchmarks/run.py`), {results['runs']} run(s) "
+        "per measurement; median (min-max) wall-clock seconds of `sphinx-build "
+        + " ".join(SPHINX_OPTIONS)
+        + "` as a subprocess, peak RSS of that process.",
+        "",
+        f"Machine: {info['nproc']} CPU(s), {info['cpu']}; Python {info['python']}; {versions}. "
+        f"Load average at start {', '.join(f'{v:.2f}' for v in info['load_average_at_start'])}, "
+        f"at end {', '.join(f'{v:.2f}' for v in info['load_average_at_end'])}.",
+        "",
+        "| N | build | " + " | ".join(STEP_NAMES[step] for step in STEPS) + " | peak RSS (MB) |",
+        "| ---: | --- | " + " | ".join("---:" for _ in STEPS) + " | ---: |",
+    ]
+    for n in results["sizes"]:
+        for variant in synth.VARIANTS:
+            samples = results["measurements"][str(n)][variant]
+            cells = [fmt(summary(samples[step])) for step in STEPS]
+            rss = fmt(summary(samples["cold"], "peak_rss_mb"), "MB")
+            lines.append(f"| {n} | {VARIANT_NAMES[variant]} | " + " | ".join(cells) + f" | {rss} |")
+    lines += ["", "Ratios of this site's medians:", ""]
+    lines += ["| N | cold / bare | cold / stock | no-op / stock's no-op | entry edit / cold |"]
+    lines += ["| ---: | ---: | ---: | ---: | ---: |"]
+    for n in results["sizes"]:
+        cells = []
+        for (a, step_a), (b, step_b) in (
+            (("site", "cold"), ("bare", "cold")),
+            (("site", "cold"), ("stock", "cold")),
+            (("site", "noop"), ("stock", "noop")),
+            (("site", "bib"), ("site", "cold")),
+        ):
+            x, y = median(results, n, a, step_a), median(results, n, b, step_b)
+            cells.append(f"{x / y:.2f}x" if x is not None and y else "-")
+        lines.append(f"| {n} | " + " | ".join(cells) + " |")
+    lines += ["", "Targets (issue 7):", "", "| target | measured as | ratio | limit | met |"]
+    lines += ["| --- | --- | ---: | ---: | --- |"]
+    for name, how, value, limit, met in targets(results):
+        shown = "-" if value is None else f"{value:.2f}x"
+        limit_shown = f"<= {limit:g}x" if limit else "identical"
+        verdict = {True: "yes", False: "**no**", None: "-"}[met]
+        lines.append(f"| {name} | {how} | {shown} | {limit_shown} | {verdict} |")
+    lines += ["", "Incremental output against a clean build of the same sources:", ""]
+    for n in results["sizes"]:
+        for variant in synth.VARIANTS:
+            check = results["incremental_equals_clean"][str(n)][variant]
+            differing = check["differing_html"]
+            status = (
+                "clean build failed"
+                if not check["clean_build_ok"]
+                else (
+                    f"{check['html_files']} HTML files identical"
+                    if not differing
+                    else f"{len(differing)} of {check['html_files']} HTML files differ: "
+                    + ", ".join(differing[:8])
+                    + (" ..." if len(differing) > 8 else "")
+                )
+            )
+            lines.append(f"- N={n}, {VARIANT_NAMES[variant]}: {status}")
+    return "\n".join(lines) + "\n"
+
+
+def plot(results: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(7, 4.5), dpi=120)
+    for variant, marker in zip(synth.VARIANTS, "osd", strict=True):
+        points = [
+            (n, summary(results["measurements"][str(n)][variant]["cold"])) for n in results["sizes"]
+        ]
+        points = [(n, stats) for n, stats in points if stats]
+        if not points:
+            continue
+        sizes = [n for n, _ in points]
+        medians = [stats["median"] for _, stats in points]
+        spread = [
+            [stats["median"] - stats["min"] for _, stats in points],
+            [stats["max"] - stats["median"] for _, stats in points],
+        ]
+        axes.errorbar(
+            sizes, medians, yerr=spread, marker=marker, capsize=3, label=VARIANT_NAMES[variant]
+        )
+    axes.set_xscale("log")
+    axes.set_yscale("log")
+    axes.set_xlabel("entries in refs.bib (N)")
+    axes.set_ylabel("cold build, wall-clock seconds")
+    axes.set_title("Cold build time against bibliography size (median, min-max)")
+    axes.grid(True, which="both", alpha=0.3)
+    axes.legend()
+    figure.tight_layout()
+    figure.savefig(path)
+    plt.close(figure)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[17, 400, 4000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=HERE / "results")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary sites")
+    args = parser.parse_args(argv)
+    workdir = Path(tempfile.mkdtemp(prefix="scholarsite-bench-"))
+    print(f"Building in {workdir}", flush=True)
+    try:
+        results = run(sorted(args.sizes), args.runs, workdir, log=lambda s: print(s, flush=True))
+    finally:
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "results.json").write_text(json.dumps(results, indent=1) + "\n")
+    (args.out / "results.md").write_text(markdown(results))
+    plot(results, args.out / "cold-build.png")
+    print((args.out / "results.md").read_text())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

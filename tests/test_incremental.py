@@ -1,0 +1,84 @@
+"""Incremental builds write what a clean build writes, and a no-op rebuild does no work."""
+
+from __future__ import annotations
+
+import filecmp
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from benchmarks import synth  # noqa: E402
+
+STRICT = ["-W", "--keep-going", "-n", "-j", "1", "-b", "html"]
+
+
+def build(root: Path, out: str = "out", *options: str) -> str:
+    """Build *root*'s docs/ strictly; return sphinx's output (verbose, so the counts show)."""
+    command = [
+        sys.executable, "-m", "sphinx", *STRICT, "-v", *options,
+        "-d", str(root / f"{out}-doctrees"), str(root / "docs"), str(root / out),
+    ]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, cwd=root, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "WARNING" not in result.stderr, result.stderr[-3000:]
+    return result.stdout
+
+
+def assert_same_html(root: Path) -> None:
+    """The incremental output in out/ equals a clean build's, every HTML file byte for byte."""
+    build(root, "clean")
+    incremental = {path.relative_to(root / "out") for path in (root / "out").rglob("*.html")}
+    clean = {path.relative_to(root / "clean") for path in (root / "clean").rglob("*.html")}
+    assert incremental == clean
+    differing = [
+        str(path)
+        for path in sorted(clean)
+        if not filecmp.cmp(root / "out" / path, root / "clean" / path, shallow=False)
+    ]
+    assert differing == []
+
+
+def read_counts(output: str) -> tuple[int, int, int]:
+    """Sphinx's "updating environment: A added, C changed, R removed" of one build."""
+    match = re.search(r"(\d+) added, (\d+) changed, (\d+) removed", output)
+    assert match, output
+    return int(match[1]), int(match[2]), int(match[3])
+
+
+def built_site(root: Path, n: int = 17) -> Path:
+    """A copy of the site with an *n*-entry refs.bib, built once."""
+    synth.make_site(root, n)
+    build(root)
+    return root
+
+
+def test_page_edit_gives_the_clean_build(tmp_path: Path) -> None:
+    root = built_site(tmp_path / "site")
+    synth.edit_page(root / "docs", 1)
+    assert read_counts(build(root)) == (0, 1, 0)
+    assert_same_html(root)
+
+
+def test_cited_entry_edit_gives_the_clean_build_formatting_only_that_entry(tmp_path: Path) -> None:
+    """A cited entry's title and venue tag change: the list, and every page citing it, follow."""
+    root = built_site(tmp_path / "site")
+    synth.edit_entry(root / "refs.bib", 1)
+    output = build(root)
+    match = re.search(r"formatted (\d+) entr(?:y|ies), reused (\d+)", output)
+    assert match, output
+    assert (int(match[1]), int(match[2])) == (1, 16)
+    assert_same_html(root)
+
+
+def test_noop_rebuild_reads_nothing_and_formats_nothing(tmp_path: Path) -> None:
+    for n in (17, 400):
+        root = built_site(tmp_path / f"n{n}", n)
+        output = build(root)
+        read = re.findall(r"reading sources\.\.\. \[[ \d]+%\] (\S+)", output)
+        assert read_counts(output) == (0, 0, 0), (n, read)
+        assert "no targets are out of date" in output, n
+        assert "bibliography unchanged, formatted entries reused" in output, n
