@@ -43,22 +43,34 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
-class QuietHandler(SimpleHTTPRequestHandler):
-    """Serves files like a static host, without logging every request to the test output."""
+class SiteHandler(SimpleHTTPRequestHandler):
+    """Serves the site's files under a path prefix, like a static host; quiet."""
+
+    prefix = "/"
+
+    def translate_path(self, path: str) -> str:
+        if not path.startswith(self.prefix):
+            return str(Path(self.directory) / "no such file")
+        return super().translate_path("/" + path.removeprefix(self.prefix))
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
 @contextmanager
-def serve(directory: Path) -> Iterator[str]:
-    """Serve a folder on a free port of 127.0.0.1; yields the site's address, ending in /."""
-    handler = functools.partial(QuietHandler, directory=str(directory))
+def serve(directory: Path, prefix: str = "/") -> Iterator[str]:
+    """Serve a folder at prefix on a free port of 127.0.0.1; yields the site's address.
+
+    Read the Docs serves the site at /en/latest/, and the 404 page's links are absolute
+    paths under that prefix: served anywhere else, they would miss.
+    """
+    handler_class = type("PrefixedSiteHandler", (SiteHandler,), {"prefix": prefix})
+    handler = functools.partial(handler_class, directory=str(directory))
     server = ThreadingHTTPServer((LOCAL_HOST, 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://{LOCAL_HOST}:{server.server_port}/"
+        yield f"http://{LOCAL_HOST}:{server.server_port}{prefix}"
     finally:
         server.shutdown()
         server.server_close()
