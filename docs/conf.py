@@ -65,7 +65,7 @@ scholarsite_person_alternate_name = "郑祯"
 scholarsite_person_job_title = "Principal Research Engineer"
 scholarsite_person_affiliation = "Microsoft"
 sitemap_url_scheme = "{link}"  # html_baseurl already holds the language and version
-sitemap_excludes = ["search.html", "genindex.html", "404.html"]
+sitemap_excludes = ["search.html", "404.html"]
 ogp_site_url = "https://zhen-zheng.readthedocs.io/en/latest/"
 ogp_site_name = "Zhen Zheng"
 ogp_social_cards = {"enable": False}  # cards need matplotlib and fonts at build time
@@ -96,5 +96,6 @@ html_sidebars = {
     ]
 }
 html_static_path: list[str] = []
+html_use_index = False  # no index entries on this site: no empty genindex page
 html_show_sourcelink = False
 html_copy_source = False
