@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from xml.etree import ElementTree
 from urllib.parse import urljoin
+from xml.etree import ElementTree
 
 import pytest
 from bibdata import ENTRIES, authors, title
