@@ -90,8 +90,9 @@ def check_settings(app: Sphinx, config: Config) -> None:
     for name, (valid, expected, example) in SETTINGS.items():
         if name not in config or valid(value := config[name]):
             continue
-        match = re.search(rf"^{name}\s*[:=]", source, re.MULTILINE)
-        where = f"{conf_py}:{source.count(chr(10), 0, match.start()) + 1}" if match else conf_py
+        # The last assignment is the one in force.
+        starts = [m.start() for m in re.finditer(rf"^{name}\s*[:=]", source, re.MULTILINE)]
+        where = f"{conf_py}:{source.count(chr(10), 0, starts[-1]) + 1}" if starts else conf_py
         problems.append(
             f"{where}: {name} must be {expected}, not {describe(value)}; write e.g. {example}"
         )
@@ -217,7 +218,7 @@ class SafeLinks(SphinxPostTransform):
             if scheme and scheme not in SAFE_SCHEMES:
                 self.report(node, uri)
                 node.replace_self(nodes.inline(node.astext(), node.astext()))
-            elif scheme and not node.get("internal"):
+            elif not node.get("internal"):  # what the HTML writer marks "reference external"
                 rel = node.get("rel", "").split()
                 node["rel"] = " ".join([*rel, "noopener"] if "noopener" not in rel else rel)
 
