@@ -14,12 +14,14 @@ that is not blank) and ``{line:TEXT}`` the first line of the edited file that ho
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
+from bs4 import BeautifulSoup
 from conftest import Site
 
 CASES_DIR = Path(__file__).parent / "bad_input"
@@ -115,3 +117,81 @@ def test_bad_input_fails_with_a_clear_message(site: Site, name: str) -> None:
         assert expand(message, where) in result.stderr, result.stderr
     if not case.get("written", True):
         assert not (site.out / "index.html").exists(), "the build wrote pages before it stopped"
+
+
+# -- Hostile data -------------------------------------------------------------------------------
+
+SCRIPT = "<script>alert(1)</script>"
+IMG = '"><img src=x onerror=alert(1)>'
+CODE_URL = f'https://example.org/">{SCRIPT}'  # passes the http(s) check: no spaces
+HOSTILE_ENTRIES = f"""
+@inproceedings{{hostile2024xss,
+  author    = {{Zhen Zheng and Mallory {SCRIPT} Evil and Eve {IMG} Hacker}},
+  title     = {{Pwned {SCRIPT} and {IMG}}},
+  booktitle = {{Proceedings of {SCRIPT}}},
+  year      = {{2024}},
+  venuetag  = {{XSS'24 {SCRIPT}}},
+  remark    = {{Remark {SCRIPT} {IMG}}},
+  code      = {{{CODE_URL}}},
+}}
+
+@inproceedings{{hostile2024url,
+  author    = {{Zhen Zheng}},
+  title     = {{Links \\url{{javascript:alert(1)}} and \\href{{javascript:alert(2)}}{{here}}}},
+  booktitle = {{Proceedings of Tricks}},
+  year      = {{2024}},
+  venuetag  = {{URL'24}},
+  remark    = {{See \\url{{data:text/html,{SCRIPT}}}}},
+}}
+"""
+UNSAFE_ADDRESS = re.compile(r"^(javascript|vbscript|data|file):", re.I)
+
+
+def test_hostile_data_is_shown_as_text_and_links_nowhere(site: Site) -> None:
+    """Markup and script: addresses in refs.bib are text on every page that shows the entry."""
+    site.refs.write_text(site.refs.read_text(encoding="utf-8") + HOSTILE_ENTRIES, encoding="utf-8")
+    page = site.root / "docs" / "index.md"
+    page.write_text(
+        page.read_text(encoding="utf-8")
+        + "\nSee {cite:p}`hostile2024xss` and {cite:t}`hostile2024url`.\n"
+        + "\n```{cited-publications}\n```\n",
+        encoding="utf-8",
+    )
+    result = site.build()
+    warnings = [line for line in result.stderr.splitlines() if "WARNING" in line]
+    # The markup is data and passes; the two macros that would link script are reported.
+    assert result.returncode != 0 and warnings, result.stderr
+    assert all(
+        "refs.bib entry hostile2024url: link to" in line and "removed" in line for line in warnings
+    ), result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+
+    shown_as_text = 0
+    for path in sorted(site.out.rglob("*.html")):
+        name = path.relative_to(site.out)
+        html = path.read_text(encoding="utf-8")
+        soup = BeautifulSoup(html, "html.parser")
+        for tag in soup.find_all(True):
+            handlers = [attribute for attribute in tag.attrs if attribute.lower().startswith("on")]
+            assert not handlers, f"{name}: <{tag.name} {handlers}> from the data"
+            assert not (tag.name == "img" and tag.get("src") == "x"), f"{name}: injected <img>"
+            for attribute in ("href", "src", "action", "formaction"):
+                value = re.sub(r"[\x00-\x20]+", "", str(tag.get(attribute, "")))
+                assert not UNSAFE_ADDRESS.match(value), f"{name}: {attribute}={value!r}"
+        for script in soup.find_all("script"):
+            if script.get("type") == "application/ld+json":
+                json.loads(script.get_text())  # still whole: the data did not end the block
+            else:
+                assert "alert(" not in script.get_text(), f"{name}: script from the data runs"
+        for link in soup.select("a.reference.external"):
+            assert "noopener" in (link.get("rel") or []), f"{name}: {link}"
+        if "hostile2024xss" in html and SCRIPT in soup.get_text():
+            shown_as_text += 1
+    homepage = site.page()
+    entry = homepage.find(id="hostile2024xss")
+    assert SCRIPT in entry.get_text() and IMG in entry.get_text()
+    tooltips = [a["title"] for a in homepage.find_all("a", title=True) if SCRIPT in a["title"]]
+    assert tooltips, "the citation's tooltip should show the title as text"
+    code = next(a for a in entry.find_all("a") if a.get_text() == "Code")
+    assert code["href"] == CODE_URL
+    assert shown_as_text >= 1
