@@ -11,8 +11,9 @@ NEXT := build/.html-next
 .PHONY: html test serve clean audit bench
 
 html: $(VENV)/.installed-site
-	@# Build beside the last good site and swap it in only when the build succeeds.
-	@rm -rf $(NEXT) && mkdir -p build && if [ -d $(OUT) ]; then cp -a $(OUT) $(NEXT); fi
+	@# Build a whole new site beside the last good one (build/doctrees keeps it incremental)
+	@# and swap it in only when the build succeeds: nothing stale, nothing half-written.
+	@rm -rf $(NEXT) && mkdir -p build
 	@$(SPHINXBUILD) -b html -d build/doctrees docs $(NEXT) \
 		|| { rm -rf $(NEXT) build/doctrees; echo "Build failed: $(OUT) was left as it was."; exit 1; }
 	@rm -rf build/.html-old && if [ -d $(OUT) ]; then mv $(OUT) build/.html-old; fi
