@@ -13,12 +13,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import pybtex.plugin
+from pybtex.database import BibliographyData
 from pybtex.richtext import Tag
 from pybtex.style import FormattedEntry
 from pybtex.style.template import FieldIsMissing
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
+from sphinxcontrib.bibtex.bibfile import BibData, BibFile, get_mtime, is_bibdata_outdated
 from sphinxcontrib.bibtex.domain import BibtexDomain, _FilterVisitor
 
 from . import __version__
@@ -363,6 +365,54 @@ def reset_changes(app: Sphinx) -> None:
     app.env.scholarsite_speed_skipped = False
 
 
+# -- Parsing refs.bib once -------------------------------------------------------------------
+#
+# The publications extension parses and checks refs.bib at config-inited; sphinxcontrib-bibtex
+# then parses the same file again at builder-inited whenever its mtime changed. When there is one
+# bib file and it has not changed since it was checked, hand sphinxcontrib-bibtex the entries
+# already parsed (the same pybtex Parser, entry for entry) and the mtime from before the check.
+
+
+def _bibfile_paths(app: Sphinx) -> list[Path]:
+    return [(Path(app.confdir) / name).resolve() for name in app.config.bibtex_bibfiles or []]
+
+
+def note_bibfile_times(app: Sphinx, config: Any) -> None:
+    """Before refs.bib is read: its mtime, so that a later change is never mistaken for this."""
+    app.scholarsite_bibfile_mtimes = {  # type: ignore[attr-defined]
+        path: get_mtime(path) for path in _bibfile_paths(app)
+    }
+
+
+def reuse_parsed_bibliography(app: Sphinx) -> None:
+    """Hand sphinxcontrib-bibtex the entries the publications extension parsed, when it can."""
+    entries = getattr(app, "scholarsite_entries", None)
+    mtimes: dict[Path, float] = getattr(app, "scholarsite_bibfile_mtimes", {})
+    paths = _bibfile_paths(app)
+    encoding = app.config.bibtex_encoding
+    if (
+        entries is None
+        or len(paths) != 1
+        or list(mtimes) != paths
+        or encoding.lower().replace("_", "-") != "utf-8-sig"  # what refs.py decodes
+        or get_mtime(paths[0])
+        != mtimes[paths[0]]  # changed since: let sphinxcontrib-bibtex read it
+    ):
+        return
+    domain = cast(BibtexDomain, app.env.get_domain("cite"))
+    if not is_bibdata_outdated(domain.bibdata, paths, encoding):
+        return
+    data = BibliographyData()
+    for key, entry in entries.items():
+        data.add_entry(key, entry)
+    domain.data["bibdata"] = BibData(
+        encoding=encoding,
+        bibfiles={paths[0]: BibFile(mtime=mtimes[paths[0]], keys=dict.fromkeys(data.entries))},
+        data=data,
+    )
+    logger.verbose(f"scholarsite.speed: {len(data.entries)} entries of {paths[0].name} reused")
+
+
 # -- setup --------------------------------------------------------------------------------------
 
 
@@ -371,6 +421,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     register_pybtex_plugins()
     app.add_domain(FastBibtexDomain, override=True)
     app.connect("builder-inited", reset_changes)
+    app.connect("config-inited", note_bibfile_times, priority=450)  # refs.bib is read at 500
+    app.connect("builder-inited", reuse_parsed_bibliography, priority=450)  # bibtex reads at 500
     app.connect("env-before-read-docs", note_reading)
     app.connect("env-purge-doc", note_purge)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
