@@ -41,6 +41,7 @@ STEP_NAMES = {
 }
 VARIANT_NAMES = {
     "site": "this site",
+    "lean": "this site without paper pages",
     "bare": "bare Sphinx + MyST + Furo",
     "stock": "stock sphinxcontrib-bibtex (unsrt)",
 }
@@ -114,13 +115,19 @@ def machine() -> dict[str, object]:
     }
 
 
-def run(sizes: list[int], runs: int, workdir: Path, log=print) -> dict[str, object]:
-    results: dict[str, object] = {"machine": machine(), "sizes": sizes, "runs": runs}
+def run(sizes: list[int], runs: dict[int, int], workdir: Path, log=print) -> dict[str, object]:
+    variants = [v for v in synth.VARIANTS if v != "lean" or synth.has_paper_pages()]
+    results: dict[str, object] = {
+        "machine": machine(),
+        "sizes": sizes,
+        "runs": {str(n): runs[n] for n in sizes},
+        "variants": variants,
+    }
     measurements: dict[str, dict[str, dict[str, list[dict[str, object]]]]] = {}
     checks: dict[str, dict[str, object]] = {}
     for n in sizes:
-        for run_index in range(runs):
-            for variant in synth.VARIANTS:
+        for run_index in range(runs[n]):
+            for variant in variants:
                 root = workdir / f"n{n}" / variant / f"run{run_index}"
                 docs = synth.make_site(root, n, variant)
                 samples = measurements.setdefault(str(n), {}).setdefault(variant, {})
@@ -132,16 +139,19 @@ def run(sizes: list[int], runs: int, workdir: Path, log=print) -> dict[str, obje
                     result = build(root)
                     samples.setdefault(step, []).append(result)
                     log(
-                        f"N={n:<5} {variant:<5} run {run_index + 1}/{runs} {step:<4} "
+                        f"N={n:<5} {variant:<5} run {run_index + 1}/{runs[n]} {step:<4} "
                         f"{result['seconds']:7.2f} s {result['peak_rss_mb']:6.0f} MB"
                         + ("" if result["ok"] else " FAILED\n" + str(result["errors"]))
                     )
-                if run_index < runs - 1:
+                if run_index < runs[n] - 1:
                     shutil.rmtree(root)
-        for variant in synth.VARIANTS:
-            # the last run's incremental output against a clean build of the same sources
-            root = workdir / f"n{n}" / variant / f"run{runs - 1}"
+        for variant in variants:
+            # the last run's incremental output against a clean build of the same sources,
+            # which also counts as one more cold build (of sources one page and one entry apart)
+            root = workdir / f"n{n}" / variant / f"run{runs[n] - 1}"
             clean = build(root, out="clean-out", doctrees="clean-doctrees")
+            clean["verification"] = True
+            measurements[str(n)][variant]["cold"].append(clean)
             differing = html_differences(root / "out", root / "clean-out") if clean["ok"] else []
             checks.setdefault(str(n), {})[variant] = {
                 "clean_build_ok": clean["ok"],
@@ -149,7 +159,10 @@ def run(sizes: list[int], runs: int, workdir: Path, log=print) -> dict[str, obje
                 "html_files": len(list((root / "clean-out").rglob("*.html"))),
                 "differing_html": differing,
             }
-            log(f"N={n:<5} {variant:<5} incremental vs clean: {len(differing)} HTML file(s) differ")
+            log(
+                f"N={n:<5} {variant:<5} clean {clean['seconds']:7.2f} s; incremental vs clean: "
+                f"{len(differing)} HTML file(s) differ"
+            )
             shutil.rmtree(root)
     results["measurements"] = measurements
     results["incremental_equals_clean"] = checks
@@ -169,7 +182,9 @@ def median(results: dict, n: int, variant: str, step: str) -> float | None:
     return stats["median"] if stats else None
 
 
-def targets(results: dict) -> list[tuple[str, str, float | None, float, bool | None]]:
+def targets(
+    results: dict, site: str = "site"
+) -> list[tuple[str, str, float | None, float, bool | None]]:
     """(target, how it is measured, measured ratio, limit, met) for each target of issue 7."""
     sizes = results["sizes"]
     small, large = min(sizes), max(sizes)
@@ -179,51 +194,51 @@ def targets(results: dict) -> list[tuple[str, str, float | None, float, bool | N
         return a / b if a is not None and b else None
 
     checks = results["incremental_equals_clean"]
-    identical = all(not checks[str(n)]["site"]["differing_html"] for n in sizes) and all(
-        checks[str(n)]["site"]["clean_build_ok"] for n in sizes
+    identical = all(not checks[str(n)][site]["differing_html"] for n in sizes) and all(
+        checks[str(n)][site]["clean_build_ok"] for n in sizes
     )
     rows = [
         (
             f"site cold build at N={small} vs bare baseline",
-            f"cold(site, {small}) / cold(bare, {small})",
-            ratio(median(results, small, "site", "cold"), median(results, small, "bare", "cold")),
+            f"cold({site}, {small}) / cold(bare, {small})",
+            ratio(median(results, small, site, "cold"), median(results, small, "bare", "cold")),
             1.3,
         ),
         (
             "no-op rebuild flat in N",
-            f"noop(site, {large}) / noop(site, {small})",
-            ratio(median(results, large, "site", "noop"), median(results, small, "site", "noop")),
+            f"noop({site}, {large}) / noop({site}, {small})",
+            ratio(median(results, large, site, "noop"), median(results, small, site, "noop")),
             1.2,
         ),
         (
             "no-op rebuild vs stock's",
-            f"noop(site, {large}) / noop(stock, {large})",
-            ratio(median(results, large, "site", "noop"), median(results, large, "stock", "noop")),
+            f"noop({site}, {large}) / noop(stock, {large})",
+            ratio(median(results, large, site, "noop"), median(results, large, "stock", "noop")),
             0.1,
         ),
         (
             "cold build vs stock's",
-            f"cold(site, {large}) / cold(stock, {large})",
-            ratio(median(results, large, "site", "cold"), median(results, large, "stock", "cold")),
+            f"cold({site}, {large}) / cold(stock, {large})",
+            ratio(median(results, large, site, "cold"), median(results, large, "stock", "cold")),
             0.5,
         ),
         (
             "cold build scaling",
-            f"cold(site, {large}) / cold(site, {middle})",
-            ratio(median(results, large, "site", "cold"), median(results, middle, "site", "cold")),
+            f"cold({site}, {large}) / cold({site}, {middle})",
+            ratio(median(results, large, site, "cold"), median(results, middle, site, "cold")),
             11.0,
         ),
         (
             "refs.bib entry edit vs cold build",
-            f"bib(site, {large}) / cold(site, {large})",
-            ratio(median(results, large, "site", "bib"), median(results, large, "site", "cold")),
+            f"bib({site}, {large}) / cold({site}, {large})",
+            ratio(median(results, large, site, "bib"), median(results, large, site, "cold")),
             0.5,
         ),
     ]
     table = [(name, how, value, limit, None if value is None else value <= limit)
              for name, how, value, limit in rows]  # fmt: skip
     table.append(
-        ("incremental output == clean output (site)", "HTML byte for byte, every N",
+        (f"incremental output == clean output ({site})", "HTML byte for byte, every N",
          None, 0.0, identical)
     )  # fmt: skip
     return table
@@ -243,10 +258,12 @@ def markdown(results: dict) -> str:
     lines = [
         "# Benchmark results",
         "",
-        f"Run {info['date']} by `make bench` (`benchmarks/run.py`), {results['runs']} run(s) "
-        "per measurement; median (min-max) wall-clock seconds of `sphinx-build "
+        f"Run {info['date']} by `make bench` (`benchmarks/run.py`); runs per size: "
+        + ", ".join(f"N={n}: {count}" for n, count in results["runs"].items())
+        + " (each in a fresh copy). Median (min-max) wall-clock seconds of `sphinx-build "
         + " ".join(SPHINX_OPTIONS)
-        + "` as a subprocess, peak RSS of that process.",
+        + "` as a subprocess; peak RSS of the cold build's process. Cold builds include the "
+        "clean build that checks the last incremental output (one more sample).",
         "",
         f"Machine: {info['nproc']} CPU(s), {info['cpu']}; Python {info['python']}; {versions}. "
         f"Load average at start {', '.join(f'{v:.2f}' for v in info['load_average_at_start'])}, "
@@ -256,12 +273,12 @@ def markdown(results: dict) -> str:
         "| ---: | --- | " + " | ".join("---:" for _ in STEPS) + " | ---: |",
     ]
     for n in results["sizes"]:
-        for variant in synth.VARIANTS:
+        for variant in results["variants"]:
             samples = results["measurements"][str(n)][variant]
             cells = [fmt(summary(samples[step])) for step in STEPS]
             rss = fmt(summary(samples["cold"], "peak_rss_mb"), "MB")
             lines.append(f"| {n} | {VARIANT_NAMES[variant]} | " + " | ".join(cells) + f" | {rss} |")
-    lines += ["", "Ratios of this site's medians:", ""]
+    lines += ["", "Ratios of this site's medians (`site`):", ""]
     lines += ["| N | cold / bare | cold / stock | no-op / stock's no-op | entry edit / cold |"]
     lines += ["| ---: | ---: | ---: | ---: | ---: |"]
     for n in results["sizes"]:
@@ -275,16 +292,20 @@ def markdown(results: dict) -> str:
             x, y = median(results, n, a, step_a), median(results, n, b, step_b)
             cells.append(f"{x / y:.2f}x" if x is not None and y else "-")
         lines.append(f"| {n} | " + " | ".join(cells) + " |")
-    lines += ["", "Targets (issue 7):", "", "| target | measured as | ratio | limit | met |"]
-    lines += ["| --- | --- | ---: | ---: | --- |"]
-    for name, how, value, limit, met in targets(results):
-        shown = "-" if value is None else f"{value:.2f}x"
-        limit_shown = f"<= {limit:g}x" if limit else "identical"
-        verdict = {True: "yes", False: "**no**", None: "-"}[met]
-        lines.append(f"| {name} | {how} | {shown} | {limit_shown} | {verdict} |")
+    for site in [variant for variant in ("site", "lean") if variant in results["variants"]]:
+        lines += ["", f"Targets (issue 7) for {VARIANT_NAMES[site]} (`{site}`):", ""]
+        lines += [
+            "| target | measured as | ratio | limit | met |",
+            "| --- | --- | ---: | ---: | --- |",
+        ]
+        for name, how, value, limit, met in targets(results, site):
+            shown = "-" if value is None else f"{value:.2f}x"
+            limit_shown = f"<= {limit:g}x" if limit else "identical"
+            verdict = {True: "yes", False: "**no**", None: "-"}[met]
+            lines.append(f"| {name} | {how} | {shown} | {limit_shown} | {verdict} |")
     lines += ["", "Incremental output against a clean build of the same sources:", ""]
     for n in results["sizes"]:
-        for variant in synth.VARIANTS:
+        for variant in results["variants"]:
             check = results["incremental_equals_clean"][str(n)][variant]
             differing = check["differing_html"]
             status = (
@@ -309,7 +330,7 @@ def plot(results: dict, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     figure, axes = plt.subplots(figsize=(7, 4.5), dpi=120)
-    for variant, marker in zip(synth.VARIANTS, "osd", strict=True):
+    for variant, marker in zip(results["variants"], "o^sd", strict=False):
         points = [
             (n, summary(results["measurements"][str(n)][variant]["cold"])) for n in results["sizes"]
         ]
@@ -340,14 +361,17 @@ def plot(results: dict, path: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[17, 400, 4000])
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=3, help="runs per size below --large")
+    parser.add_argument("--large", type=int, default=1000, help="sizes from here are large")
+    parser.add_argument("--large-runs", type=int, default=1, help="runs per large size")
     parser.add_argument("--out", type=Path, default=HERE / "results")
     parser.add_argument("--keep", action="store_true", help="keep the temporary sites")
     args = parser.parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix="scholarsite-bench-"))
     print(f"Building in {workdir}", flush=True)
     try:
-        results = run(sorted(args.sizes), args.runs, workdir, log=lambda s: print(s, flush=True))
+        runs = {n: args.large_runs if n >= args.large else args.runs for n in args.sizes}
+        results = run(sorted(args.sizes), runs, workdir, log=lambda s: print(s, flush=True))
     finally:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 #: The three kinds of site the benchmark builds from the same pages and entries.
-VARIANTS = ("site", "bare", "stock")
+VARIANTS = ("site", "lean", "bare", "stock")
 
 # Keys of the real refs.bib that the generated project pages cite (used only when the repository
 # has no docs/projects/ of its own yet).
@@ -290,12 +290,19 @@ def ignore_generated(directory: str, names: list[str]) -> set[str]:
 _IGNORED: set[Path] | None = None
 
 
+def has_paper_pages() -> bool:
+    """Whether the site has a page per paper that the ``lean`` variant can switch off."""
+    return "scholarsite_paper_pages" in (REPO / "docs" / "conf.py").read_text(encoding="utf-8")
+
+
 def make_site(destination: Path, n: int, variant: str = "site") -> Path:
     """Write a buildable copy of the site with an ``n``-entry refs.bib; return its docs/ path.
 
-    ``site`` is the homepage as it is; ``bare`` drops every bibliography extension, citation
-    and publication list; ``stock`` swaps our extension for plain sphinxcontrib-bibtex with one
-    ``{bibliography}`` of ``:all:`` entries in the ``unsrt`` style and keeps the citations.
+    ``site`` is the homepage as it is; ``lean`` is the homepage without its page per paper
+    (``scholarsite_paper_pages = False``), the bibliography machinery alone; ``bare`` drops
+    every bibliography extension, citation and publication list; ``stock`` swaps our extensions
+    for plain sphinxcontrib-bibtex with one ``{bibliography}`` of ``:all:`` entries in the
+    ``unsrt`` style and keeps the citations.
     """
     global _IGNORED
     if variant not in VARIANTS:
@@ -309,8 +316,13 @@ def make_site(destination: Path, n: int, variant: str = "site") -> Path:
     (destination / "refs.bib").write_text(bib_text(n), encoding="utf-8")
     if not (docs / "projects").is_dir():
         generated_project_pages(docs)
-    if variant != "site":
-        conf = docs / "conf.py"
+    conf = docs / "conf.py"
+    if variant == "lean":
+        conf.write_text(
+            conf.read_text(encoding="utf-8") + "\nscholarsite_paper_pages = False  # benchmark\n",
+            encoding="utf-8",
+        )
+    elif variant != "site":
         extra = BASELINE_CONF.format(variant=variant) + (STOCK_CONF if variant == "stock" else "")
         conf.write_text(conf.read_text(encoding="utf-8") + extra, encoding="utf-8")
         rewrite = bare_page if variant == "bare" else stock_page
