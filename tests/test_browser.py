@@ -4,7 +4,6 @@ search, copying BibTeX and following citations, in light and dark, on a desktop 
 from __future__ import annotations
 
 import re
-import runpy
 from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,6 +18,7 @@ from browser import (
     browser_missing,
     in_ci,
     keep_local,
+    published_prefix,
     serve,
     watch,
 )
@@ -44,15 +44,9 @@ PROFILE_LINKS = {
 Tab = tuple[Any, PageProblems]
 
 
-def url_prefix() -> str:
-    """The path the site is published at: the 404 page's absolute links start with it."""
-    settings = runpy.run_path(str(REPO / "docs" / "conf.py"))
-    return settings.get("notfound_urls_prefix") or "/"
-
-
 @pytest.fixture(scope="session")
 def site_url(built_site: Site) -> Iterator[str]:
-    with serve(built_site.out, url_prefix()) as url:
+    with serve(built_site.out, published_prefix(REPO / "docs" / "conf.py")) as url:
         yield url
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from browser import published_prefix
 from bs4 import BeautifulSoup
 from conftest import Site
 from PIL import Image
@@ -30,11 +31,15 @@ def test_profile_shows_name_tagline_and_links(homepage: BeautifulSoup) -> None:
 
 
 def target_of(href: str, page: Path, site: Site) -> Path:
-    """The file a link on page leads to, from the site's root for an absolute path."""
+    """The file a link on page leads to; an absolute path starts with the published prefix."""
     path = href.split("#")[0]
     if not path:
         return page
-    return (site.out / path.lstrip("/") if path.startswith("/") else page.parent / path).resolve()
+    if path.startswith("/"):
+        prefix = published_prefix(site.root / "docs" / "conf.py")
+        assert path.startswith(prefix), href
+        return (site.out / path.removeprefix(prefix)).resolve()
+    return (page.parent / path).resolve()
 
 
 def test_profile_is_the_sidebars_brand_on_every_page(built_site: Site) -> None:

@@ -136,7 +136,11 @@ def resized_photo(source: Path, target_dir: Path) -> str:
 
 
 def prepare_profile(app: Sphinx, config: Config) -> None:
-    """Check the profile settings and write the avatar (and the default favicon) to serve."""
+    """Check the profile settings and write the avatar (and the default favicon) to serve.
+
+    They are written beside the doctrees, not added to html_static_path: the build's own
+    folders must not change the configuration, or two builds of the same sources would differ.
+    """
     generated = Path(app.doctreedir) / "scholarsite-profile"
     generated.mkdir(parents=True, exist_ok=True)
     app.scholarsite_profile_dir = generated  # type: ignore[attr-defined]
@@ -153,8 +157,6 @@ def prepare_profile(app: Sphinx, config: Config) -> None:
     for problem in problems:
         logger.warning(f"{problem} (in conf.py)", type="scholarsite", subtype="profile")
     config.templates_path.append(str(TEMPLATES_DIR))
-    if not config.html_favicon:
-        config.html_favicon = str(generated / MONOGRAM_FILE)
     app.scholarsite_profile = Profile(  # type: ignore[attr-defined]
         name=name,
         tagline=config.scholarsite_profile_tagline.strip(),
@@ -169,14 +171,19 @@ def add_profile_to_context(
 ) -> None:
     context["scholarsite_profile"] = app.scholarsite_profile  # type: ignore[attr-defined]
     context["scholarsite_avatar_px"] = AVATAR_CSS_PX
+    if not context.get("favicon_url"):
+        # The monogram is the favicon unless conf.py sets html_favicon. Sphinx turns the file
+        # name into each page's address for it (setup_resource_paths, priority 500).
+        context["favicon_url"] = MONOGRAM_FILE
 
 
 def copy_avatar(app: Sphinx, exception: Exception | None) -> None:
-    """Serve the avatar at _static/NAME (Sphinx itself copies the favicon)."""
+    """Serve the avatar, and the monogram that is the default favicon, at _static/NAME."""
     if exception is None and app.builder.format == "html":
         avatar = app.scholarsite_profile.avatar  # type: ignore[attr-defined]
-        source = app.scholarsite_profile_dir / avatar  # type: ignore[attr-defined]
-        shutil.copyfile(source, Path(app.outdir, "_static", avatar))
+        for name in dict.fromkeys([avatar, MONOGRAM_FILE]):
+            source = app.scholarsite_profile_dir / name  # type: ignore[attr-defined]
+            shutil.copyfile(source, Path(app.outdir, "_static", name))
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -189,7 +196,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("scholarsite_profile_linkedin", "", "html", str)
     app.connect("config-inited", prepare_profile)
     app.connect("config-inited", add_static_dir)
-    app.connect("html-page-context", add_profile_to_context)
+    app.connect("html-page-context", add_profile_to_context, priority=450)
     app.connect("build-finished", copy_avatar)
     app.add_css_file("profile.css")
     app.add_css_file("print.css", media="print")
