@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from browser import published_prefix
 from bs4 import BeautifulSoup
 from conftest import Site
 from PIL import Image
+
+from scholarsite.profile import initials
 
 #: The old site's profile: accessible name of each link, and its address.
 PROFILE_LINKS = {
@@ -105,3 +108,11 @@ def test_each_sidebar_landmark_has_its_own_name(built_site: Site) -> None:
         asides = built_site.page(name).select("aside.sidebar-drawer, aside.toc-drawer")
         labels = [aside.get("aria-label") for aside in asides]
         assert len(labels) == 2 and all(labels) and len(set(labels)) == 2, (name, labels)
+
+
+@pytest.mark.parametrize(
+    ("name", "letters"),
+    [("Zhen Zheng (郑祯)", "ZZ"), ("ada lovelace", "AL"), ("郑祯", "郑"), ("Plato", "P")],
+)
+def test_monogram_letters_come_from_the_name(name: str, letters: str) -> None:
+    assert initials(name) == letters
