@@ -190,6 +190,11 @@ def test_phone_navigation_opens_from_the_menu_button(browser: Any, site_url: str
         page.locator("label.nav-overlay-icon").click()
         expect(projects).to_be_in_viewport()
         expect(page.locator(".profile").get_by_role("link", name="GitHub")).to_be_in_viewport()
+        # The drawer slides in all the way: its left edge reaches the screen's.
+        page.wait_for_function(
+            "document.querySelector('.sidebar-drawer').getBoundingClientRect().left >= 0"
+        )
+        page.mouse.move(PHONE["width"] - 5, PHONE["height"] - 5)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=SCREENSHOTS / "homepage-phone-light-menu.png")
     finally:
