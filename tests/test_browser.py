@@ -65,9 +65,14 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
-def new_tab(browser: Any, theme: str, viewport: dict[str, int], **options: Any) -> Tab:
-    """A page in a fresh context, Furo's theme preset, every non-local request refused."""
-    context = browser.new_context(viewport=viewport, color_scheme=theme, **options)
+def new_tab(
+    browser: Any, theme: str, viewport: dict[str, int], system: str = "", **options: Any
+) -> Tab:
+    """A page in a fresh context, Furo's theme preset, every non-local request refused.
+
+    system is the operating system's colour scheme; by default the same as theme.
+    """
+    context = browser.new_context(viewport=viewport, color_scheme=system or theme, **options)
     context.add_init_script(f"localStorage.setItem('theme', '{theme}')")
     problems = PageProblems()
     keep_local(context, problems)
@@ -150,6 +155,21 @@ def test_homepage_in_each_theme_with_screenshot(
         assert relative_luminance(background) > 0.9, background
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"homepage-{viewport}-{theme}.png")
+
+
+@pytest.mark.parametrize("system", THEMES)
+def test_auto_theme_follows_the_system(browser: Any, site_url: str, system: str) -> None:
+    page, problems = new_tab(browser, "auto", DESKTOP, system=system)
+    try:
+        open_page((page, problems), site_url + "index.html")
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        name_colour = page.locator(".profile-name").evaluate("name => getComputedStyle(name).color")
+        if system == "dark":
+            assert relative_luminance(background) < 0.2 < relative_luminance(name_colour)
+        else:
+            assert relative_luminance(background) > 0.9 > relative_luminance(name_colour)
+    finally:
+        page.context.close()
 
 
 @pytest.mark.parametrize("name", ["index.html", "projects/bladedisc.html"])
