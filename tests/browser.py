@@ -85,48 +85,51 @@ def serve(directory: Path, prefix: str = "/") -> Iterator[str]:
 
 
 @dataclass
-class PageProblems:
-    """What went wrong while a page loaded: console errors, failed and foreign requests."""
+class PageLog:
+    """What a page asked for, and what went wrong: console errors, failed and foreign requests."""
 
+    requests: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     failed_requests: list[str] = field(default_factory=list)
     foreign_requests: list[str] = field(default_factory=list)
 
     def clear(self) -> None:
-        self.console_errors.clear()
-        self.failed_requests.clear()
-        self.foreign_requests.clear()
+        for entries in (
+            self.requests,
+            self.console_errors,
+            self.failed_requests,
+            self.foreign_requests,
+        ):
+            entries.clear()
 
-    def __bool__(self) -> bool:
-        return bool(self.console_errors or self.failed_requests or self.foreign_requests)
 
-
-def watch(page: Any, problems: PageProblems) -> None:
-    """Record into problems whatever goes wrong on the page from now on."""
+def watch(page: Any, log: PageLog) -> None:
+    """Record into log what the page requests, and whatever goes wrong, from now on."""
+    page.on("request", lambda request: log.requests.append(request.url))
     page.on(
         "console",
         lambda message: (
-            problems.console_errors.append(f"{message.text} ({message.location.get('url')})")
+            log.console_errors.append(f"{message.text} ({message.location.get('url')})")
             if message.type == "error"
             else None
         ),
     )
-    page.on("pageerror", lambda error: problems.console_errors.append(str(error)))
+    page.on("pageerror", lambda error: log.console_errors.append(str(error)))
     page.on(
         "requestfailed",
-        lambda request: problems.failed_requests.append(f"{request.url}: {request.failure}"),
+        lambda request: log.failed_requests.append(f"{request.url}: {request.failure}"),
     )
     page.on(
         "response",
         lambda response: (
-            problems.failed_requests.append(f"{response.url}: HTTP {response.status}")
+            log.failed_requests.append(f"{response.url}: HTTP {response.status}")
             if response.status >= 400
             else None
         ),
     )
 
 
-def keep_local(context: Any, problems: PageProblems) -> None:
+def keep_local(context: Any, log: PageLog) -> None:
     """Abort every request to a host other than 127.0.0.1, and record it."""
 
     def route(route: Any) -> None:
@@ -134,7 +137,7 @@ def keep_local(context: Any, problems: PageProblems) -> None:
         if urlsplit(url).hostname == LOCAL_HOST:
             route.continue_()
         else:
-            problems.foreign_requests.append(url)
+            log.foreign_requests.append(url)
             route.abort()
 
     context.route("**/*", route)

@@ -14,7 +14,7 @@ from browser import (
     CHROMIUM_ARGS,
     DESKTOP,
     PHONE,
-    PageProblems,
+    PageLog,
     browser_missing,
     in_ci,
     keep_local,
@@ -32,6 +32,8 @@ PAGES = [
 ]
 THEMES = ["light", "dark"]
 VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
+#: What a light page does without: web fonts, jQuery.
+LIGHTNESS_OFFENDERS = re.compile(r"\.(woff2?|ttf|otf|eot)(\?|$)|jquery", re.IGNORECASE)
 SCREENSHOTS = REPO / "test-output" / "screenshots"
 #: The profile's links, as the old site had them: accessible name and address.
 PROFILE_LINKS = {
@@ -41,7 +43,7 @@ PROFILE_LINKS = {
     "LinkedIn": "https://www.linkedin.com/in/zheng-zhen-8a050262",
 }
 
-Tab = tuple[Any, PageProblems]
+Tab = tuple[Any, PageLog]
 
 
 @pytest.fixture(scope="session")
@@ -74,11 +76,11 @@ def new_tab(
     """
     context = browser.new_context(viewport=viewport, color_scheme=system or theme, **options)
     context.add_init_script(f"localStorage.setItem('theme', '{theme}')")
-    problems = PageProblems()
-    keep_local(context, problems)
+    log = PageLog()
+    keep_local(context, log)
     page = context.new_page()
-    watch(page, problems)
-    return page, problems
+    watch(page, log)
+    return page, log
 
 
 @pytest.fixture(scope="session")
@@ -105,8 +107,8 @@ def playwright_expect() -> Any:
 
 def open_page(tab: Tab, url: str) -> Any:
     """Load url in the tab, with no problem recorded from any earlier page."""
-    page, problems = tab
-    problems.clear()
+    page, log = tab
+    log.clear()
     response = page.goto(url, wait_until="load")
     assert response is not None and response.ok, f"{url}: HTTP {response and response.status}"
     return page
@@ -129,10 +131,12 @@ def test_page_loads_cleanly_and_axe_finds_no_violation(
     page.wait_for_load_state("networkidle")
     assert page.evaluate("document.body.dataset.theme") == theme
     results = axe.run(page, options={"resultTypes": ["violations"]})
-    problems = tab(theme, viewport)[1]
-    assert problems.foreign_requests == []
-    assert problems.failed_requests == []
-    assert problems.console_errors == []
+    log = tab(theme, viewport)[1]
+    assert log.foreign_requests == []
+    assert log.failed_requests == []
+    assert log.console_errors == []
+    assert len(log.requests) > 1  # the page and its assets were seen
+    assert [url for url in log.requests if LIGHTNESS_OFFENDERS.search(url)] == []
     assert results.violations_count == 0, results.generate_report()
 
 
@@ -159,9 +163,9 @@ def test_homepage_in_each_theme_with_screenshot(
 
 @pytest.mark.parametrize("system", THEMES)
 def test_auto_theme_follows_the_system(browser: Any, site_url: str, system: str) -> None:
-    page, problems = new_tab(browser, "auto", DESKTOP, system=system)
+    page, log = new_tab(browser, "auto", DESKTOP, system=system)
     try:
-        open_page((page, problems), site_url + "index.html")
+        open_page((page, log), site_url + "index.html")
         background = page.evaluate("getComputedStyle(document.body).backgroundColor")
         name_colour = page.locator(".profile-name").evaluate("name => getComputedStyle(name).color")
         if system == "dark":
@@ -203,7 +207,7 @@ def test_navigation_shows_home_projects_and_publications(
 def test_phone_navigation_opens_from_the_menu_button(browser: Any, site_url: str) -> None:
     page, _ = new_tab(browser, "light", PHONE)
     try:
-        open_page((page, PageProblems()), site_url + "index.html")
+        open_page((page, PageLog()), site_url + "index.html")
         projects = page.locator(".sidebar-tree").get_by_role("link", name="Projects", exact=True)
         expect = playwright_expect()
         expect(projects).not_to_be_in_viewport()
@@ -237,11 +241,11 @@ def test_search_finds_a_publication_by_a_title_word(
 def test_copying_an_entrys_bibtex_puts_exactly_that_entry_on_the_clipboard(
     browser: Any, site_url: str
 ) -> None:
-    page, problems = new_tab(
+    page, log = new_tab(
         browser, "light", DESKTOP, permissions=["clipboard-read", "clipboard-write"]
     )
     try:
-        open_page((page, problems), site_url + "index.html")
+        open_page((page, log), site_url + "index.html")
         page.evaluate("navigator.clipboard.writeText('nothing copied yet')")
         box = page.locator("#zheng2022astitch details.publication-bibtex")
         box.locator("summary").click()
@@ -253,7 +257,7 @@ def test_copying_an_entrys_bibtex_puts_exactly_that_entry_on_the_clipboard(
         assert copied.startswith("@inproceedings{zheng2022astitch,"), copied
         assert copied.rstrip("\n") == shown.rstrip("\n")
         assert copied.rstrip().endswith("}")
-        assert problems.console_errors == []
+        assert log.console_errors == []
     finally:
         page.context.close()
 
