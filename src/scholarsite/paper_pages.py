@@ -145,7 +145,9 @@ class PaperPagesTransform(SphinxPostTransform):
         row = links_row(entry, self.app, docname)
         list_uri = self.list_uri(entry.key)
         if list_uri:
-            row += nodes.reference("", "In the list", refuri=list_uri, classes=["publication-link"])
+            row += nodes.reference(
+                "", "In the list", refuri=list_uri, internal=True, classes=["publication-link"]
+            )
         result.append(row)
         if abstract := entry.fields.get("abstract"):
             result.append(self.section("Abstract", nodes.paragraph("", latex_to_text(abstract))))

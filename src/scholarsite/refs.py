@@ -140,6 +140,16 @@ def _parse_chunk(refs: Refs, parser: Parser, chunk: str, line: int, key: str) ->
     try:
         data = parser.parse_string(chunk)
     except PybtexSyntaxError as error:
+        if "premature end of file" in str(error.args[0]):
+            # pybtex read on to the next entry or the end of the file: a brace is never closed.
+            last = line + chunk.rstrip().count("\n")
+            refs.problem(
+                line,
+                key,
+                f"BibTeX syntax error: a {{ opened in this entry (lines {line}-{last}) is never "
+                "closed; check the braces of its fields, and end the entry with }",
+            )
+            return None
         where = line + (error.lineno or 1) - 1
         refs.problem(
             where,
