@@ -322,25 +322,38 @@ class PublicationListTransform(SphinxPostTransform):
             wrapper.replace_self(self.grouped_by_year(citations, entries))
 
     def grouped_by_year(self, citations: list[nodes.citation], entries: Any) -> list[nodes.Node]:
+        """A section per year, each a list whose items are the entries, anchored at their keys."""
         result: list[nodes.Node] = []
         if any("author+an" in entries[node["key"]].fields for node in citations):
             legend = f"{EQUAL_CONTRIBUTION_MARK} Equal contribution."
             result.append(nodes.paragraph("", legend, classes=["publication-legend"]))
-        years: dict[str, nodes.Element] = {}
+        years: dict[str, nodes.bullet_list] = {}
         for node in citations:
             key = node["key"]
             entry = entries[key]
             year = entry.fields["year"]
             if year not in years:
-                years[year] = nodes.section(ids=[f"year-{year}"])
-                years[year] += nodes.title(year, year)
-                result.append(years[year])
-            self.app.emit("scholarsite-entry-rendered", key, node, self.env.docname)
-            node += links_row(entry, self.app, self.env.docname)
-            node += bibtex_box(entry)
-            node.extend(cited_on_line(key, self.app, self.env.docname))
-            years[year] += node
+                section = nodes.section(ids=[f"year-{year}"])
+                section += nodes.title(year, year)
+                section += years.setdefault(
+                    year, nodes.bullet_list(classes=["publication-entries"])
+                )
+                result.append(section)
+            years[year] += self.list_item(node, entry)
         return result
+
+    def list_item(self, citation: nodes.citation, entry: Entry) -> nodes.list_item:
+        """The entry as a list item (docutils' citation markup has a deprecated ARIA role)."""
+        key, docname = citation["key"], self.env.docname
+        label = next(citation.findall(nodes.label)).astext()
+        text = next(citation.findall(nodes.paragraph))
+        text.insert(0, nodes.inline("", f"[{label}] ", classes=["venue-tag"]))
+        item = nodes.list_item("", text, ids=citation["ids"], classes=["citation"])
+        self.app.emit("scholarsite-entry-rendered", key, item, docname)
+        item += links_row(entry, self.app, docname)
+        item += bibtex_box(entry)
+        item.extend(cited_on_line(key, self.app, docname))
+        return item
 
 
 class CitedPublicationsTransform(SphinxPostTransform):
