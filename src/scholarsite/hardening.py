@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import yaml
 from docutils import nodes
@@ -19,6 +19,7 @@ from sphinxcontrib.bibtex.domain import BibtexDomain
 from sphinxcontrib.bibtex.roles import CiteRole
 
 from . import __version__
+from .publications import fail
 
 logger = logging.getLogger(__name__)
 
@@ -74,14 +75,6 @@ SETTINGS: dict[str, tuple[Any, str, str]] = {
 }
 
 
-def stop(messages: list[str]) -> NoReturn:
-    """Report each message as an error and end the build with no traceback."""
-    for message in messages:
-        logger.error(message)
-    logger.error(f"Build stopped: {len(messages)} problem(s) to fix.")
-    raise SystemExit(2)
-
-
 def check_settings(app: Sphinx, config: Config) -> None:
     """Stop on a conf.py setting of the wrong type, before anything reads it."""
     conf_py = Path(os.path.relpath(Path(app.confdir, "conf.py")))
@@ -97,7 +90,7 @@ def check_settings(app: Sphinx, config: Config) -> None:
             f"{where}: {name} must be {expected}, not {describe(value)}; write e.g. {example}"
         )
     if problems:
-        stop(problems)
+        fail(problems)
 
 
 def default_redirect_template(app: Sphinx, config: Config) -> None:
