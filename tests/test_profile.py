@@ -91,6 +91,22 @@ def test_a_large_photo_is_served_small(site: Site) -> None:
     assert not list(site.out.rglob("photo.jpg"))
 
 
+def test_a_new_photo_reaches_every_page_of_an_incremental_build(site: Site) -> None:
+    photo = site.root / "docs" / "photo.jpg"
+    served: dict[str, tuple[int, int, int]] = {}
+    for colour in ("red", "blue"):
+        Image.new("RGB", (800, 600), colour).save(photo, "JPEG")
+        site.build_ok("-D", "scholarsite_profile_photo=photo.jpg")
+        for page in ("index.html", "projects/bladedisc.html"):
+            avatar = site.page(page).select_one(".profile img.profile-avatar")["src"]
+            with Image.open(site.out / Path(page).parent / avatar) as image:
+                served[f"{colour} {page}"] = image.convert("RGB").getpixel((112, 112))
+    assert served["red index.html"][0] > 200 and served["red index.html"][2] < 60
+    assert served["blue index.html"][2] > 200 and served["blue index.html"][0] < 60
+    assert served["blue projects/bladedisc.html"] == served["blue index.html"]
+    assert len(list((site.out / "_static").glob("profile-photo-*"))) == 1
+
+
 def test_a_photo_that_is_not_there_stops_the_strict_build(site: Site) -> None:
     result = site.build("-D", "scholarsite_profile_photo=no-such-photo.jpg")
     assert result.returncode != 0

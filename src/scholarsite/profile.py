@@ -157,6 +157,9 @@ def prepare_profile(app: Sphinx, config: Config) -> None:
     for problem in problems:
         logger.warning(f"{problem} (in conf.py)", type="scholarsite", subtype="profile")
     config.templates_path.append(str(TEMPLATES_DIR))
+    # The avatar's file name is part of the HTML configuration, so that a new photo (a new
+    # name) makes Sphinx write every page again, even those whose sources did not change.
+    config.html_context = {**config.html_context, "scholarsite_profile_avatar": avatar}
     app.scholarsite_profile = Profile(  # type: ignore[attr-defined]
         name=name,
         tagline=config.scholarsite_profile_tagline.strip(),
@@ -181,9 +184,13 @@ def copy_avatar(app: Sphinx, exception: Exception | None) -> None:
     """Serve the avatar, and the monogram that is the default favicon, at _static/NAME."""
     if exception is None and app.builder.format == "html":
         avatar = app.scholarsite_profile.avatar  # type: ignore[attr-defined]
+        static = Path(app.outdir, "_static")
+        for stale in static.glob("profile-photo-*.webp"):
+            if stale.name != avatar:
+                stale.unlink()  # an earlier photo's copy, which no page shows any more
         for name in dict.fromkeys([avatar, MONOGRAM_FILE]):
             source = app.scholarsite_profile_dir / name  # type: ignore[attr-defined]
-            shutil.copyfile(source, Path(app.outdir, "_static", name))
+            shutil.copyfile(source, static / name)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
