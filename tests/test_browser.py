@@ -23,6 +23,7 @@ from browser import (
     watch,
 )
 from conftest import REPO, Site
+from test_profile import PROFILE_LINKS
 
 PAGES = [
     "index.html",
@@ -35,13 +36,6 @@ VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
 #: What a light page does without: web fonts, jQuery.
 LIGHTNESS_OFFENDERS = re.compile(r"\.(woff2?|ttf|otf|eot)(\?|$)|jquery", re.IGNORECASE)
 SCREENSHOTS = REPO / "test-output" / "screenshots"
-#: The profile's links, as the old site had them: accessible name and address.
-PROFILE_LINKS = {
-    "Email: zhengzhen.z@qq.com": "mailto:zhengzhen.z@qq.com",
-    "GitHub": "https://github.com/JamesTheZ",
-    "Google Scholar": "https://scholar.google.com/citations?hl=en&user=8eMsZ84AAAAJ",
-    "LinkedIn": "https://www.linkedin.com/in/zheng-zhen-8a050262",
-}
 
 Tab = tuple[Any, PageLog]
 
