@@ -191,6 +191,11 @@ def _ancestors(node: nodes.Node) -> list[nodes.Element]:
     return result
 
 
+def is_entry(node: nodes.Element) -> bool:
+    """An entry of the publication list, whose id is its BibTeX key."""
+    return isinstance(node, nodes.citation) or "citation" in node.get("classes", ())
+
+
 def scheme_of(uri: str) -> str:
     """The scheme a browser would see in *uri* (``""`` for a relative address)."""
     match = _SCHEME.match(_INVISIBLE.sub("", uri).lower())
@@ -216,7 +221,7 @@ class SafeLinks(SphinxPostTransform):
                 node["rel"] = " ".join([*rel, "noopener"] if "noopener" not in rel else rel)
 
     def report(self, node: nodes.reference, uri: str) -> None:
-        citation = next((a for a in _ancestors(node) if isinstance(a, nodes.citation)), None)
+        citation = next((a for a in _ancestors(node) if is_entry(a)), None)
         where = f"refs.bib entry {citation['ids'][0]}: " if citation and citation["ids"] else ""
         logger.warning(
             f"{where}link to {uri!r} removed: only http(s) and mailto addresses can be linked",
