@@ -155,6 +155,11 @@ def entry_fingerprint(entry: Entry) -> str:
     return hashlib.sha256(data.encode()).hexdigest()
 
 
+def keys_that_differ(old: dict[str, Any], new: dict[str, Any]) -> set[str]:
+    """Keys added, removed, or whose value changed from *old* to *new*."""
+    return {key for key in old.keys() | new.keys() if old.get(key) != new.get(key)}
+
+
 def init_env_data(app: Sphinx) -> None:
     for name, default in (("scholarsite_list_docs", set), ("scholarsite_cited_on", dict)):
         if not hasattr(app.env, name):
@@ -188,11 +193,7 @@ def docs_to_reread(
     entries = bibliography(app)
     fingerprints = {key: entry_fingerprint(entry) for key, entry in entries.items()}
     old_fingerprints = getattr(env, "scholarsite_fingerprints", {})
-    changed_keys = {
-        key
-        for key in fingerprints.keys() | old_fingerprints.keys()
-        if fingerprints.get(key) != old_fingerprints.get(key)
-    }
+    changed_keys = keys_that_differ(old_fingerprints, fingerprints)
     files = frozenset(app.scholarsite_files)  # type: ignore[attr-defined]
     files_changed = files != getattr(env, "scholarsite_files", frozenset())
     env.scholarsite_fingerprints = fingerprints  # type: ignore[attr-defined]
@@ -212,9 +213,7 @@ def docs_to_rewrite(app: Sphinx, env: BuildEnvironment) -> list[str]:
     cited_on = citing_docs(env)
     old = env.scholarsite_cited_on
     env.scholarsite_cited_on = cited_on
-    changed_keys = {
-        key for key in cited_on.keys() | old.keys() if cited_on.get(key) != old.get(key)
-    }
+    changed_keys = keys_that_differ(old, cited_on)
     app.scholarsite_backlinks_changed = changed_keys  # type: ignore[attr-defined]
     return sorted(env.scholarsite_list_docs) if changed_keys else []
 
