@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 from pathlib import Path
@@ -79,17 +80,38 @@ def write_if_changed(path: Path, text: str) -> None:
 def generate_sources(app: Sphinx) -> None:
     """Write the Publications index and one page per entry; remove pages whose entry is gone."""
     folder = Path(app.srcdir, app.config.scholarsite_paper_dir)
+    app.scholarsite_entries_by_page = {  # type: ignore[attr-defined]
+        page_name(key): entry for key, entry in bibliography(app).items()
+    }
     folder.mkdir(exist_ok=True)
     wanted = {"index.md"}
     header = f"---\norphan: true\n---\n\n{GENERATED_MARK}\n"
     write_if_changed(folder / "index.md", f"{header}# Publications\n\n```{{paper-index}}\n```\n")
-    if app.config.scholarsite_paper_pages:
-        for key, entry in bibliography(app).items():
+    entries = bibliography(app) if app.config.scholarsite_paper_pages else {}
+    # Skip the (slow) title conversion when no key or title changed since the last build.
+    stamp = Path(app.doctreedir, "scholarsite-paper-pages.sha256")
+    digest = hashlib.sha256(
+        repr([(key, entry.fields["title"]) for key, entry in entries.items()]).encode()
+        + header.encode()
+    ).hexdigest()
+    names = {f"{page_name(key)}.md" for key in entries}
+    if (
+        entries
+        and stamp.is_file()
+        and stamp.read_text() == digest
+        and all((folder / name).is_file() for name in names)
+    ):
+        wanted |= names
+        entries = {}
+    if entries:
+        for key, entry in entries.items():
             name = f"{page_name(key)}.md"
             wanted.add(name)
             title = markdown_text(latex_to_text(entry.fields["title"]))
             source = f"{header}# {title}\n\n```{{paper}} {key}\n```\n"
             write_if_changed(folder / name, source)
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        stamp.write_text(digest)
     for path in folder.glob("*.md"):
         if path.name not in wanted and path.read_text(encoding="utf-8").count(GENERATED_MARK):
             path.unlink()
@@ -267,7 +289,7 @@ def add_head_tags(
     folder, _, name = pagename.partition("/")
     if folder != app.config.scholarsite_paper_dir or not app.config.scholarsite_paper_pages:
         return
-    entry = next((e for key, e in bibliography(app).items() if page_name(key) == name), None)
+    entry = app.scholarsite_entries_by_page.get(name)  # type: ignore[attr-defined]
     if entry is None:
         return
     meta = "".join(

@@ -23,7 +23,7 @@ from sphinxcontrib.bibtex.directives import BibliographyDirective
 from sphinxcontrib.bibtex.domain import BibtexDomain
 
 from . import __version__
-from .refs import HOMEPAGE_FIELDS, load_refs
+from .refs import HOMEPAGE_FIELDS, load_refs_cached
 from .style import EQUAL_CONTRIBUTION_MARK, HomepageStyle, VenueTagLabelStyle, latex_to_text
 
 logger = logging.getLogger(__name__)
@@ -102,7 +102,8 @@ def load_bibliography(app: Sphinx, config: Config) -> None:
     entries: OrderedCaseInsensitiveDict = OrderedCaseInsensitiveDict()
     problems = []
     for name in config.bibtex_bibfiles or []:
-        refs = load_refs(Path(os.path.relpath(Path(app.confdir, name).resolve())))
+        path = Path(os.path.relpath(Path(app.confdir, name).resolve()))
+        refs = load_refs_cached(path, Path(app.doctreedir))
         problems += [str(problem) for problem in refs.problems]
         entries.update(refs.entries)
     if problems:
@@ -307,11 +308,14 @@ class PublicationListTransform(SphinxPostTransform):
     default_priority = 6  # after sphinxcontrib-bibtex renders the entries (5)
 
     def run(self, **kwargs: Any) -> None:
+        wrappers = list(self.document.findall(publication_list))
+        if not wrappers:  # runs on every page: do no O(N) work where there is no list
+            return
         domain = cast(BibtexDomain, self.env.get_domain("cite"))
         entries = domain.bibdata.data.entries
         order = {key: index for index, key in enumerate(entries)}
         key_of = {citation.citation_id: citation.key for citation in domain.citations}
-        for wrapper in list(self.document.findall(publication_list)):
+        for wrapper in wrappers:
             citations = list(wrapper.findall(nodes.citation))
             for node in citations:
                 node["key"] = key_of[node["ids"][0]]
@@ -361,9 +365,12 @@ class CitedPublicationsTransform(SphinxPostTransform):
     default_priority = 6
 
     def run(self, **kwargs: Any) -> None:
+        placeholders = list(self.document.findall(cited_publications))
+        if not placeholders:  # runs on every page: do no O(N) work where there is no list
+            return
         domain = cast(BibtexDomain, self.env.get_domain("cite"))
         by_key = {citation.key: citation for citation in domain.citations}
-        for placeholder in list(self.document.findall(cited_publications)):
+        for placeholder in placeholders:
             docname = placeholder["docname"]
             keys = dict.fromkeys(
                 target.key

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,10 +96,12 @@ def load_refs(path: Path) -> Refs:
         refs.problem(line, "", "not UTF-8 text; save the file with UTF-8 encoding")
         return refs
 
-    starts = [
-        (match.start(), text.count("\n", 0, match.start()) + 1, match[1].lower(), match[2])
-        for match in _ENTRY_START.finditer(text)
-    ]
+    starts = []
+    line, counted = 1, 0  # line numbers counted on from the previous entry, not from the top
+    for match in _ENTRY_START.finditer(text):
+        line += text.count("\n", counted, match.start())
+        counted = match.start()
+        starts.append((match.start(), line, match[1].lower(), match[2]))
     parser = Parser()  # one parser for the whole file, so @string macros carry over
     seen_keys: dict[str, int] = {}
     for index, (offset, line, entry_type, key) in enumerate(starts):
@@ -217,3 +221,35 @@ def _check_entries(refs: Refs) -> None:
                     f'{name} "{url}" is not an http(s) address; '
                     "write the full address, starting with https://",
                 )
+
+
+_CODE_DIGEST = hashlib.sha256(
+    b"".join((Path(__file__).parent / name).read_bytes() for name in ("refs.py", "style.py"))
+).digest()
+
+
+def load_refs_cached(path: Path, cache_dir: Path) -> Refs:
+    """``load_refs(path)``, reused from the last build while the file's bytes are the same.
+
+    Only a file without problems is cached, so every problem is reported on every build.
+    """
+    try:
+        digest = hashlib.sha256(path.read_bytes() + _CODE_DIGEST).hexdigest()
+    except OSError:
+        return load_refs(path)
+    cache = cache_dir / "scholarsite-refs.pickle"
+    try:
+        with cache.open("rb") as file:
+            cached_digest, cached_path, refs = pickle.load(file)
+        if cached_digest == digest and cached_path == path:
+            return refs
+    except Exception:  # no cache yet, or one from another version: read the file
+        pass
+    refs = load_refs(path)
+    if not refs.problems:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        partial = cache.with_suffix(".partial")
+        with partial.open("wb") as file:
+            pickle.dump((digest, path, refs), file, pickle.HIGHEST_PROTOCOL)
+        partial.replace(cache)
+    return refs

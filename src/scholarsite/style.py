@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 from pybtex.database import Entry, Person
 from pybtex.richtext import Tag, Text
@@ -18,19 +19,37 @@ EQUAL_CONTRIBUTION_MARK = "*"
 _plain_names = NameStyle()
 
 
+@lru_cache(maxsize=65536)
 def latex_to_text(value: str) -> str:
     """Plain text of a BibTeX field: accents decoded, braces and macros dropped."""
     return Text.from_latex(value).render_as("text").replace("\xa0", " ")
 
 
+def _name_parts(person: Person) -> tuple[tuple[str, ...], ...]:
+    parts = (person.first_names, person.middle_names, person.prelast_names, person.last_names)
+    return (*(tuple(part) for part in parts), tuple(person.lineage_names))
+
+
+_person_texts: dict[tuple[tuple[str, ...], ...], str] = {}
+
+
 def person_text(person: Person) -> str:
     """A person's name as a reader sees it: ``Given Middle von Family, Jr.``."""
-    return _plain_names.format(person).format().render_as("text").replace("\xa0", " ")
+    key = _name_parts(person)
+    if (text := _person_texts.get(key)) is None:
+        text = _plain_names.format(person).format().render_as("text").replace("\xa0", " ")
+        _person_texts[key] = text
+    return text
 
 
 def name_fingerprint(person: Person) -> str:
     """A comparable form of a name, blind to case, accents, braces and spacing."""
-    text = unicodedata.normalize("NFKD", person_text(person))
+    return _text_fingerprint(person_text(person))
+
+
+@lru_cache(maxsize=65536)
+def _text_fingerprint(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
     text = "".join(char for char in text if not unicodedata.combining(char))
     return " ".join(re.sub(r"[^\w.]+", " ", text.casefold()).split())
 
