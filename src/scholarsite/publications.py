@@ -101,14 +101,17 @@ def load_bibliography(app: Sphinx, config: Config) -> None:
     HomepageStyle.owner_names = tuple(config.scholarsite_owner_names)
     entries: OrderedCaseInsensitiveDict = OrderedCaseInsensitiveDict()
     problems = []
+    digest = hashlib.sha256()
     for name in config.bibtex_bibfiles or []:
         path = Path(os.path.relpath(Path(app.confdir, name).resolve()))
         refs = load_refs_cached(path, Path(app.doctreedir))
         problems += [str(problem) for problem in refs.problems]
         entries.update(refs.entries)
+        digest.update(path.read_bytes() if path.is_file() else b"")
     if problems:
         fail(problems)
     app.scholarsite_entries = entries  # type: ignore[attr-defined]
+    app.scholarsite_refs_digest = digest.hexdigest()  # type: ignore[attr-defined]
 
 
 def bibliography(app: Sphinx) -> OrderedCaseInsensitiveDict:
@@ -191,9 +194,13 @@ def docs_to_reread(
     app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
 ) -> list[str]:
     """Re-read what shows an entry of refs.bib that changed, or a PDF that came or went."""
-    entries = bibliography(app)
-    fingerprints = {key: entry_fingerprint(entry) for key, entry in entries.items()}
     old_fingerprints = getattr(env, "scholarsite_fingerprints", {})
+    fingerprints = old_fingerprints
+    refs_digest = app.scholarsite_refs_digest  # type: ignore[attr-defined]
+    if refs_digest != getattr(env, "scholarsite_refs_digest", None):  # refs.bib was edited
+        entries = bibliography(app)
+        fingerprints = {key: entry_fingerprint(entry) for key, entry in entries.items()}
+        env.scholarsite_refs_digest = refs_digest  # type: ignore[attr-defined]
     changed_keys = keys_that_differ(old_fingerprints, fingerprints)
     files = frozenset(app.scholarsite_files)  # type: ignore[attr-defined]
     files_changed = files != getattr(env, "scholarsite_files", frozenset())
