@@ -144,10 +144,10 @@ class PaperPagesTransform(SphinxPostTransform):
 
     def run(self, **kwargs: Any) -> None:
         entries = bibliography(self.app)
-        for placeholder in list(self.document.findall(paper_details)):
-            placeholder.replace_self(self.paper(entries[placeholder["key"]]))
-        for placeholder in list(self.document.findall(paper_index)):
-            placeholder.replace_self(self.index(entries))
+        for marker in list(self.document.findall(paper_details)):
+            marker.replace_self(self.paper(entries[marker["key"]]))
+        for marker in list(self.document.findall(paper_index)):
+            marker.replace_self(self.index(entries))
 
     def paper(self, entry: Entry) -> list[nodes.Node]:
         docname = self.env.docname

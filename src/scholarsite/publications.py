@@ -372,13 +372,13 @@ class CitedPublicationsTransform(SphinxPostTransform):
     default_priority = 6
 
     def run(self, **kwargs: Any) -> None:
-        placeholders = list(self.document.findall(cited_publications))
-        if not placeholders:  # runs on every page: do no O(N) work where there is no list
+        markers = list(self.document.findall(cited_publications))
+        if not markers:  # runs on every page: do no O(N) work where there is no list
             return
         domain = cast(BibtexDomain, self.env.get_domain("cite"))
         by_key = {citation.key: citation for citation in domain.citations}
-        for placeholder in placeholders:
-            docname = placeholder["docname"]
+        for marker in markers:
+            docname = marker["docname"]
             keys = dict.fromkeys(
                 target.key
                 for ref in domain.citation_refs
@@ -401,7 +401,7 @@ class CitedPublicationsTransform(SphinxPostTransform):
                     internal=True,
                 )
                 items += nodes.list_item("", item)
-            placeholder.replace_self(items)
+            marker.replace_self(items)
 
 
 def add_static_dir(app: Sphinx, config: Config) -> None:
