@@ -80,36 +80,25 @@ def write_if_changed(path: Path, text: str) -> None:
 def generate_sources(app: Sphinx) -> None:
     """Write the Publications index and one page per entry; remove pages whose entry is gone."""
     folder = Path(app.srcdir, app.config.scholarsite_paper_dir)
-    app.scholarsite_entries_by_page = {  # type: ignore[attr-defined]
-        page_name(key): entry for key, entry in bibliography(app).items()
-    }
     folder.mkdir(exist_ok=True)
-    wanted = {"index.md"}
     header = f"---\norphan: true\n---\n\n{GENERATED_MARK}\n"
     write_if_changed(folder / "index.md", f"{header}# Publications\n\n```{{paper-index}}\n```\n")
     entries = bibliography(app) if app.config.scholarsite_paper_pages else {}
+    by_page = {page_name(key): entry for key, entry in entries.items()}
+    app.scholarsite_entries_by_page = by_page  # type: ignore[attr-defined]
+    wanted = {"index.md", *(f"{name}.md" for name in by_page)}
     # Skip the (slow) title conversion when no key or title changed since the last build.
     stamp = Path(app.doctreedir, "scholarsite-paper-pages.sha256")
     digest = hashlib.sha256(
         repr([(key, entry.fields["title"]) for key, entry in entries.items()]).encode()
         + header.encode()
     ).hexdigest()
-    names = {f"{page_name(key)}.md" for key in entries}
-    if (
-        entries
-        and stamp.is_file()
-        and stamp.read_text() == digest
-        and all((folder / name).is_file() for name in names)
-    ):
-        wanted |= names
-        entries = {}
-    if entries:
-        for key, entry in entries.items():
-            name = f"{page_name(key)}.md"
-            wanted.add(name)
+    unchanged = stamp.is_file() and stamp.read_text() == digest
+    if by_page and not (unchanged and all((folder / name).is_file() for name in wanted)):
+        for name, entry in by_page.items():
             title = markdown_text(latex_to_text(entry.fields["title"]))
-            source = f"{header}# {title}\n\n```{{paper}} {key}\n```\n"
-            write_if_changed(folder / name, source)
+            source = f"{header}# {title}\n\n```{{paper}} {entry.key}\n```\n"
+            write_if_changed(folder / f"{name}.md", source)
         stamp.parent.mkdir(parents=True, exist_ok=True)
         stamp.write_text(digest)
     for path in folder.glob("*.md"):

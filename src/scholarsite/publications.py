@@ -23,7 +23,7 @@ from sphinxcontrib.bibtex.directives import BibliographyDirective
 from sphinxcontrib.bibtex.domain import BibtexDomain
 
 from . import __version__
-from .refs import HOMEPAGE_FIELDS, load_refs_cached
+from .refs import HOMEPAGE_FIELDS, entry_digest, load_refs_cached
 from .style import EQUAL_CONTRIBUTION_MARK, HomepageStyle, VenueTagLabelStyle, latex_to_text
 
 logger = logging.getLogger(__name__)
@@ -153,12 +153,6 @@ def copy_local_files(app: Sphinx, exception: Exception | None) -> None:
 # -- Keeping incremental builds exact ------------------------------------------
 
 
-def entry_fingerprint(entry: Entry) -> str:
-    persons = {role: [str(person) for person in people] for role, people in entry.persons.items()}
-    data = repr((entry.type, sorted(entry.fields.items()), sorted(persons.items())))
-    return hashlib.sha256(data.encode()).hexdigest()
-
-
 def keys_that_differ(old: dict[str, Any], new: dict[str, Any]) -> set[str]:
     """Keys added, removed, or whose value changed from *old* to *new*."""
     return {key for key in old.keys() | new.keys() if old.get(key) != new.get(key)}
@@ -199,7 +193,7 @@ def docs_to_reread(
     refs_digest = app.scholarsite_refs_digest  # type: ignore[attr-defined]
     if refs_digest != getattr(env, "scholarsite_refs_digest", None):  # refs.bib was edited
         entries = bibliography(app)
-        fingerprints = {key: entry_fingerprint(entry) for key, entry in entries.items()}
+        fingerprints = {key: entry_digest(entry) for key, entry in entries.items()}
         env.scholarsite_refs_digest = refs_digest  # type: ignore[attr-defined]
     changed_keys = keys_that_differ(old_fingerprints, fingerprints)
     files = frozenset(app.scholarsite_files)  # type: ignore[attr-defined]

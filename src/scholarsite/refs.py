@@ -13,7 +13,7 @@ from pybtex.database.input.bibtex import Parser
 from pybtex.scanner import PybtexSyntaxError
 from pybtex.utils import OrderedCaseInsensitiveDict
 
-from .style import latex_to_text
+from .style import latex_to_text, name_parts
 
 ENTRY_TYPES = frozenset(
     [
@@ -77,6 +77,13 @@ class Refs:
 
     def problem(self, line: int, key: str, message: str) -> None:
         self.problems.append(Problem(self.path, line, key, message))
+
+
+def entry_digest(entry: Entry) -> str:
+    """A digest of everything of *entry*: key, type, fields and each person's name parts."""
+    persons = [(role, [name_parts(p) for p in people]) for role, people in entry.persons.items()]
+    data = repr((entry.key, entry.type, entry.original_type, list(entry.fields.items()), persons))
+    return hashlib.blake2b(data.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def normalize_doi(doi: str) -> str:

@@ -23,7 +23,7 @@ from sphinx.util import logging
 from sphinxcontrib.bibtex.bibfile import BibData, BibFile, get_mtime, is_bibdata_outdated
 from sphinxcontrib.bibtex.domain import BibtexDomain, _FilterVisitor
 
-from . import __version__
+from . import __version__, refs
 
 if TYPE_CHECKING:
     from pybtex.database import Entry
@@ -108,24 +108,7 @@ def entry_digest(entry: Entry) -> str | None:
     """A digest of everything of *entry* a style can read; None for a crossref'ed entry."""
     if "crossref" in entry.fields:  # its formatting also depends on the parent entry
         return None
-    persons = [
-        (
-            role,
-            [
-                (
-                    tuple(person.first_names),
-                    tuple(person.middle_names),
-                    tuple(person.prelast_names),
-                    tuple(person.last_names),
-                    tuple(person.lineage_names),
-                )
-                for person in people
-            ],
-        )
-        for role, people in entry.persons.items()
-    ]
-    data = repr((entry.key, entry.type, entry.original_type, list(entry.fields.items()), persons))
-    return hashlib.blake2b(data.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    return refs.entry_digest(entry)
 
 
 _PLAIN_TYPES = (str, int, float, bool, tuple, frozenset, type(None))

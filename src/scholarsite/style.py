@@ -25,7 +25,8 @@ def latex_to_text(value: str) -> str:
     return Text.from_latex(value).render_as("text").replace("\xa0", " ")
 
 
-def _name_parts(person: Person) -> tuple[tuple[str, ...], ...]:
+def name_parts(person: Person) -> tuple[tuple[str, ...], ...]:
+    """A person's name parts, as plain tuples fit for hashing and comparing."""
     parts = (person.first_names, person.middle_names, person.prelast_names, person.last_names)
     return (*(tuple(part) for part in parts), tuple(person.lineage_names))
 
@@ -35,7 +36,7 @@ _person_texts: dict[tuple[tuple[str, ...], ...], str] = {}
 
 def person_text(person: Person) -> str:
     """A person's name as a reader sees it: ``Given Middle von Family, Jr.``."""
-    key = _name_parts(person)
+    key = name_parts(person)
     if (text := _person_texts.get(key)) is None:
         text = _plain_names.format(person).format().render_as("text").replace("\xa0", " ")
         _person_texts[key] = text
