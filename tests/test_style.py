@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from bibdata import ENTRIES, REPO
 from pybtex.database import Entry, Person
 from pybtex.richtext import Text
 
-from scholarsite.style import HomepageStyle, VenueTagLabelStyle
+from scholarsite.style import HomepageStyle, VenueTagLabelStyle, text_from_latex
 
 OWNER = ["Zhen Zheng", "Zheng, Zhen", "Z. Zheng"]
 
@@ -90,3 +93,33 @@ def test_plain_text_has_no_markup() -> None:
     text = HomepageStyle(owner_names=OWNER).format_entry("label", made).text
     assert isinstance(text, Text)
     assert text.render_as("text") == "\u201cMonoNN\u201d. Zhen Zheng."
+
+
+def test_decoder_shortcut_gives_what_pybtex_gives() -> None:
+    """text_from_latex skips latexcodec only where latexcodec would change nothing."""
+    import random
+    import sys
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    import synth
+
+    fields = [value for entry in ENTRIES.values() for value in entry.fields.values()]
+    fields += re.findall(r"^\s*\w+\s*=\s*\{(.*)\},?$", synth.bib_text(400), re.M)
+    rng = random.Random(1)
+    alphabet = "aZ09 {}():;,./-'`~\\$%&_^#\"<>!?@\xe9\xa0\n\t"
+    fields += ["".join(rng.choices(alphabet, k=rng.randint(0, 8))) for _ in range(5000)]
+    mismatches = [
+        value
+        for value in fields
+        if outcome(text_from_latex, value) != outcome(Text.from_latex, value)
+    ]
+    assert len(fields) > 8000
+    assert not mismatches
+
+
+def outcome(parse, value: str) -> object:
+    """What parsing *value* gives: the text, or the error (unbalanced braces) as a string."""
+    try:
+        return parse(value)
+    except Exception as error:
+        return f"{type(error).__name__}: {error}"
