@@ -22,6 +22,7 @@ from .publications import (
     bibtex_source,
     cited_on_line,
     links_row,
+    local_pdfs,
 )
 from .site_metadata import json_ld
 from .style import EQUAL_CONTRIBUTION_MARK, HomepageStyle, latex_to_text, person_text
@@ -300,7 +301,7 @@ def docs_to_reread(
     """A paper page shows its entry and its PDF: re-read it when either changed."""
     keys = set(app.scholarsite_changed_keys)  # type: ignore[attr-defined]
     if app.scholarsite_files_changed:  # type: ignore[attr-defined]
-        keys |= {key for key, entry in bibliography(app).items() if "pdf" in entry.fields}
+        keys |= set(local_pdfs(app))
     docnames = {paper_docname(app, key) for key in keys}
     if keys:
         docnames.add(f"{app.config.scholarsite_paper_dir}/index")

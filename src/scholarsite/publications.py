@@ -23,7 +23,7 @@ from sphinxcontrib.bibtex.directives import BibliographyDirective
 from sphinxcontrib.bibtex.domain import BibtexDomain
 
 from . import __version__
-from .refs import HOMEPAGE_FIELDS, entry_digest, load_refs_cached
+from .refs import HOMEPAGE_FIELDS, CachedRefs, Refs, entry_digest, load_refs_cached
 from .style import EQUAL_CONTRIBUTION_MARK, HomepageStyle, VenueTagLabelStyle, latex_to_text
 
 logger = logging.getLogger(__name__)
@@ -99,24 +99,34 @@ class CitedPublicationsDirective(SphinxDirective):
 def load_bibliography(app: Sphinx, config: Config) -> None:
     """Check refs.bib before anything is read, and stop the build on any problem."""
     HomepageStyle.owner_names = tuple(config.scholarsite_owner_names)
-    entries: OrderedCaseInsensitiveDict = OrderedCaseInsensitiveDict()
+    checked: list[Refs | CachedRefs] = []
     problems = []
     digest = hashlib.sha256()
     for name in config.bibtex_bibfiles or []:
         path = Path(os.path.relpath(Path(app.confdir, name).resolve()))
         refs = load_refs_cached(path, Path(app.doctreedir))
         problems += [str(problem) for problem in refs.problems]
-        entries.update(refs.entries)
+        checked.append(refs)
         digest.update(path.read_bytes() if path.is_file() else b"")
     if problems:
         fail(problems)
-    app.scholarsite_entries = entries  # type: ignore[attr-defined]
+    app.scholarsite_refs = checked  # type: ignore[attr-defined]
     app.scholarsite_refs_digest = digest.hexdigest()  # type: ignore[attr-defined]
 
 
 def bibliography(app: Sphinx) -> OrderedCaseInsensitiveDict:
-    """Every entry of refs.bib by key, in the owner's order."""
+    """Every entry of refs.bib by key, in the owner's order (parsed on first use)."""
+    if not hasattr(app, "scholarsite_entries"):
+        entries: OrderedCaseInsensitiveDict = OrderedCaseInsensitiveDict()
+        for refs in app.scholarsite_refs:  # type: ignore[attr-defined]
+            entries.update(refs.entries)
+        app.scholarsite_entries = entries  # type: ignore[attr-defined]
     return app.scholarsite_entries  # type: ignore[attr-defined]
+
+
+def local_pdfs(app: Sphinx) -> dict[str, str]:
+    """The local PDF each entry of refs.bib names, by key."""
+    return {key: pdf for refs in app.scholarsite_refs for key, pdf in refs.pdfs.items()}  # type: ignore[attr-defined]
 
 
 def check_local_files(app: Sphinx) -> None:
@@ -126,11 +136,7 @@ def check_local_files(app: Sphinx) -> None:
     if files_dir.is_dir():
         present = {path.name for path in files_dir.iterdir() if path.is_file()}
     app.scholarsite_files = present  # type: ignore[attr-defined]
-    missing = sorted(
-        f"{entry.fields['pdf']} ({key})"
-        for key, entry in bibliography(app).items()
-        if "pdf" in entry.fields and entry.fields["pdf"] not in present
-    )
+    missing = sorted(f"{pdf} ({key})" for key, pdf in local_pdfs(app).items() if pdf not in present)
     if missing and app.config.scholarsite_require_files:
         fail([f"{files_dir}: missing {name}; add it, or remove its pdf field" for name in missing])
     if missing:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import os
+import pickle
 import re
 import sys
 from collections import defaultdict
 from collections.abc import Iterable
 from importlib.metadata import EntryPoint, distributions, version
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import pybtex.plugin
 from pybtex.database import BibliographyData
@@ -19,11 +21,13 @@ from pybtex.style import FormattedEntry
 from pybtex.style.template import FieldIsMissing
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
+from sphinx.errors import SphinxError
 from sphinx.util import logging
 from sphinxcontrib.bibtex.bibfile import BibData, BibFile, get_mtime, is_bibdata_outdated
-from sphinxcontrib.bibtex.domain import BibtexDomain, _FilterVisitor
+from sphinxcontrib.bibtex.domain import BibtexDomain, Citation, _FilterVisitor
 
 from . import __version__, refs
+from .publications import bibliography
 
 if TYPE_CHECKING:
     from pybtex.database import Entry
@@ -162,22 +166,116 @@ _STYLE_GROUPS = {
 }
 
 
+# -- Keeping the bulky data out of the environment pickle ---------------------------------------
+#
+# Sphinx unpickles the whole environment on every build, a no-op one too. With 4,000 entries
+# the cite domain's parsed entries, formatted citations and formatting cache are 90% of it and
+# take a second to unpickle, yet only a build that reads or writes a page with citations uses
+# them. The domain keeps them in a file of its own beside the environment pickle, written when
+# the environment is pickled and read back when first used.
+
+
+class StoredCiteData:
+    """The cite domain's bulky data, pickled into a file of its own and read on first use."""
+
+    folder: ClassVar[Path] = Path()  # the doctree folder, set at builder-inited
+    prefix = "scholarsite-cite-"
+
+    def __init__(self, name: str | None = None, values: dict[str, Any] | None = None) -> None:
+        self.name, self.values = name, values
+
+    def __reduce__(self) -> tuple[type, tuple[str | None]]:
+        if self.values is not None:  # in memory, maybe changed: store what it is now
+            data = pickle.dumps(self.values, pickle.HIGHEST_PROTOCOL)
+            self.name = f"{self.prefix}{hashlib.blake2b(data, digest_size=16).hexdigest()}.pickle"
+            path = self.folder / self.name
+            if not path.exists():  # named for its content: an existing file holds the same
+                partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+                partial.write_bytes(data)
+                partial.replace(path)
+        return (StoredCiteData, (self.name,))
+
+    def readable(self) -> bool:
+        return self.values is not None or (self.folder / str(self.name)).is_file()
+
+    def load(self) -> dict[str, Any]:
+        if self.values is None:
+            path = self.folder / str(self.name)
+            try:
+                with path.open("rb") as file:
+                    self.values = pickle.load(file)
+            except Exception as error:
+                raise SphinxError(f"cannot read {path} ({error}); run `make clean`") from error
+        return self.values
+
+
+class StoredBibliography(BibliographyData):
+    """pybtex's BibliographyData, pickled as a reference to the stored cite data."""
+
+    def __init__(self, stored: StoredCiteData) -> None:  # pybtex's attributes come on first use
+        self.__dict__["_stored"] = stored
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        self.__dict__.update(vars(self.__dict__["_stored"].load()["entries"]))
+        return object.__getattribute__(self, name)
+
+    def __reduce__(self) -> tuple[type, tuple[StoredCiteData]]:
+        return (StoredBibliography, (self.__dict__["_stored"],))
+
+
 class FastBibtexDomain(BibtexDomain):
     """sphinxcontrib-bibtex's domain, formatting only what changed since the last build."""
 
     @property
+    def stored(self) -> StoredCiteData:
+        stored = self.data.get("scholarsite_stored")
+        if not isinstance(stored, StoredCiteData):
+            values = {"entries": BibliographyData(), "citations": [], "speed": {}}
+            stored = self.data["scholarsite_stored"] = StoredCiteData(values=values)
+        return stored
+
+    @property
+    def bibdata(self) -> BibData:
+        bibdata: BibData = self.data["bibdata"]
+        if not isinstance(bibdata.data, StoredBibliography):  # just parsed: store the entries
+            self.stored.load()["entries"] = bibdata.data
+            bibdata = self.data["bibdata"] = bibdata._replace(data=StoredBibliography(self.stored))
+        return bibdata
+
+    @property
+    def citations(self) -> list[Citation]:
+        values = self.stored.load()
+        if "citations" in self.data:  # set by sphinxcontrib-bibtex: store it
+            values["citations"] = self.data.pop("citations")
+        return values["citations"]
+
+    def clear_doc(self, docname: str) -> None:
+        self.citations  # noqa: B018 (stores the list before the base class replaces it)
+        super().clear_doc(docname)
+
+    @property
     def speed_data(self) -> dict[str, Any]:
-        """What this domain keeps between builds, pickled with the environment."""
-        return self.data.setdefault("scholarsite_speed", {"formatted": {}, "labels": {}})
+        """What this domain keeps between builds to format only what changed."""
+        return self.stored.load()["speed"]
+
+    def recover_stored(self) -> None:
+        """Start the bulky data afresh when its file is gone (refs.bib is parsed again)."""
+        if not self.stored.readable():
+            logger.info(f"scholarsite.speed: {self.stored.name} is gone; formatting afresh")
+            del self.data["scholarsite_stored"]
+            self.data["bibdata"] = BibData(encoding="", bibfiles={}, data=BibliographyData())
+            self.env.scholarsite_speed_changed = True
 
     def env_updated(self) -> Iterable[str]:
         state = self.bibliography_state()
-        speed = self.speed_data
-        if speed.get("state") == state and not self.env.scholarsite_speed_changed:
+        if self.data.get("scholarsite_state") == state and not self.env.scholarsite_speed_changed:
             self.env.scholarsite_speed_skipped = True
             logger.verbose("scholarsite.speed: bibliography unchanged, formatted entries reused")
             return []  # the citations restored from the pickle are what we would compute
         self.env.scholarsite_speed_skipped = False
+        speed = self.speed_data
         self._formatted_before = speed.get("formatted", {})
         self._labels_before = speed.get("labels", {})
         self._formatted_now: dict[Any, FormattedEntry] = {}
@@ -188,7 +286,7 @@ class FastBibtexDomain(BibtexDomain):
         finally:
             speed["formatted"], speed["labels"] = self._formatted_now, self._labels_now
             del self._formatted_before, self._labels_before, self._formatted_now, self._labels_now
-        speed["state"] = state
+        self.data["scholarsite_state"] = state
         formatted, reused = self._counts
         logger.verbose(
             f"scholarsite.speed: formatted {formatted} entr{'y' if formatted == 1 else 'ies'}, "
@@ -214,7 +312,7 @@ class FastBibtexDomain(BibtexDomain):
         return (
             bibdata.encoding,
             tuple((str(path), bibfile.mtime) for path, bibfile in bibdata.bibfiles.items()),
-            len(bibdata.data.entries),
+            sum(len(bibfile.keys) for bibfile in bibdata.bibfiles.values()),
             bool(config.bibtex_tooltips),
             config.bibtex_tooltips_style,
             tuple(fingerprints),
@@ -346,6 +444,17 @@ def note_purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
 def reset_changes(app: Sphinx) -> None:
     app.env.scholarsite_speed_changed = False
     app.env.scholarsite_speed_skipped = False
+    StoredCiteData.folder = Path(app.doctreedir)
+    cast(FastBibtexDomain, app.env.get_domain("cite")).recover_stored()
+
+
+def remove_old_stored(app: Sphinx, exception: Exception | None) -> None:
+    """Remove the stored cite data of earlier builds: only the pickled environment's is used."""
+    current = cast(FastBibtexDomain, app.env.get_domain("cite")).stored.name
+    if exception is None and current:
+        for path in Path(app.doctreedir).glob(f"{StoredCiteData.prefix}*"):
+            if path.name != current:
+                path.unlink(missing_ok=True)
 
 
 # -- Parsing refs.bib once -------------------------------------------------------------------
@@ -369,12 +478,11 @@ def note_bibfile_times(app: Sphinx, config: Any) -> None:
 
 def reuse_parsed_bibliography(app: Sphinx) -> None:
     """Hand sphinxcontrib-bibtex the entries the publications extension parsed, when it can."""
-    entries = getattr(app, "scholarsite_entries", None)
     mtimes: dict[Path, float] = getattr(app, "scholarsite_bibfile_mtimes", {})
     paths = _bibfile_paths(app)
     encoding = app.config.bibtex_encoding
     if (
-        entries is None
+        not hasattr(app, "scholarsite_refs")  # the publications extension checks refs.bib
         or len(paths) != 1
         or list(mtimes) != paths
         or encoding.lower().replace("_", "-") != "utf-8-sig"  # what refs.py decodes
@@ -386,7 +494,7 @@ def reuse_parsed_bibliography(app: Sphinx) -> None:
     if not is_bibdata_outdated(domain.bibdata, paths, encoding):
         return
     data = BibliographyData()
-    for key, entry in entries.items():
+    for key, entry in bibliography(app).items():
         data.add_entry(key, entry)
     domain.data["bibdata"] = BibData(
         encoding=encoding,
@@ -403,7 +511,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("sphinxcontrib.bibtex")
     register_pybtex_plugins()
     app.add_domain(FastBibtexDomain, override=True)
-    app.connect("builder-inited", reset_changes)
+    app.connect("builder-inited", reset_changes, priority=400)  # before refs.bib is read
+    app.connect("build-finished", remove_old_stored)
     app.connect("config-inited", note_bibfile_times, priority=450)  # refs.bib is read at 500
     app.connect("builder-inited", reuse_parsed_bibliography, priority=450)  # bibtex reads at 500
     app.connect("env-before-read-docs", note_reading)
