@@ -1,7 +1,8 @@
 """Benchmark the site's build against bare Sphinx and stock sphinxcontrib-bibtex as refs.bib grows.
 
-``make bench`` runs this. For each size N it builds three sites from the same pages (see
-``synth.make_site``): the homepage as it is, a bare baseline without any bibliography, and stock
+``make bench`` runs this. For each size N it builds five sites from the same pages (see
+``synth.make_site``): the homepage as it is, the homepage without paper pages, a bare baseline
+without any bibliography, the same with every paper page as an ordinary page, and stock
 sphinxcontrib-bibtex with one ``{bibliography}`` of all entries. Each site is built cold, then
 again with nothing changed, then after editing one page, then after editing one refs.bib entry;
 each step runs ``--runs`` times in fresh copies, and the median, min and max are reported. After
@@ -43,6 +44,7 @@ VARIANT_NAMES = {
     "site": "this site",
     "lean": "this site without paper pages",
     "bare": "bare Sphinx + MyST + Furo",
+    "pages": "bare, plus the paper pages as plain pages",
     "stock": "stock sphinxcontrib-bibtex (unsrt)",
 }
 SPHINX_OPTIONS = ["-W", "--keep-going", "-n", "-q", "-b", "html", "-j", "1"]
@@ -116,7 +118,7 @@ def machine() -> dict[str, object]:
 
 
 def run(sizes: list[int], runs: dict[int, int], workdir: Path, log=print) -> dict[str, object]:
-    variants = [v for v in synth.VARIANTS if v != "lean" or synth.has_paper_pages()]
+    variants = [v for v in synth.VARIANTS if v not in ("lean", "pages") or synth.has_paper_pages()]
     results: dict[str, object] = {
         "machine": machine(),
         "sizes": sizes,
@@ -193,6 +195,8 @@ def targets(
     def ratio(a: float | None, b: float | None) -> float | None:
         return a / b if a is not None and b else None
 
+    # the bare baseline "of the same pages": with the paper pages as ordinary pages for `site`
+    bare = "pages" if site == "site" and "pages" in results["variants"] else "bare"
     checks = results["incremental_equals_clean"]
     identical = all(not checks[str(n)][site]["differing_html"] for n in sizes) and all(
         checks[str(n)][site]["clean_build_ok"] for n in sizes
@@ -200,10 +204,10 @@ def targets(
     rows = [
         (
             f"site cold build at N={small} vs bare baseline",
-            f"cold({site}, {small}) / cold(bare, {small})",
+            f"cold({site}, {small}) / cold({bare}, {small})",
             ratio(
                 median(results, small, site, "cold", key),
-                median(results, small, "bare", "cold", key),
+                median(results, small, bare, "cold", key),
             ),
             1.3,
         ),
@@ -251,6 +255,21 @@ def targets(
             0.5,
         ),
     ]
+    if bare == "pages" and "lean" in results["variants"]:
+
+        def paper_pages_cost(with_pages: str, without: str) -> float | None:
+            a = median(results, large, with_pages, "cold", key)
+            b = median(results, large, without, "cold", key)
+            return a - b if a is not None and b is not None else None
+
+        rows.append(
+            (
+                "a paper page vs an ordinary page of the same text",
+                f"(cold(site) - cold(lean)) / (cold(pages) - cold(bare)), N={large}",
+                ratio(paper_pages_cost("site", "lean"), paper_pages_cost("pages", "bare")),
+                1.0,
+            )
+        )
     table = [(name, how, value, limit, None if value is None else value <= limit)
              for name, how, value, limit in rows]  # fmt: skip
     table.append(
@@ -310,20 +329,30 @@ def markdown(results: dict) -> str:
                 stats = summary(samples[step], "cpu_seconds")
                 cells.append("failed" if stats is None else f"{stats['median']:.2f}")
             lines.append(f"| {n} | {VARIANT_NAMES[variant]} | " + " | ".join(cells) + " |")
-    lines += ["", "Ratios of this site's medians (`site`):", ""]
-    lines += ["| N | cold / bare | cold / stock | no-op / stock's no-op | entry edit / cold |"]
-    lines += ["| ---: | ---: | ---: | ---: | ---: |"]
+    lines += [
+        "",
+        "Ratios of medians; the bare baseline of the same pages is `pages` for `site` (paper pages "
+        "included) and `bare` for `lean`:",
+        "",
+        "| N | build | cold / bare | no-op / bare's | cold / stock | no-op / stock's "
+        "| entry edit / cold |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for n in results["sizes"]:
-        cells = []
-        for (a, step_a), (b, step_b) in (
-            (("site", "cold"), ("bare", "cold")),
-            (("site", "cold"), ("stock", "cold")),
-            (("site", "noop"), ("stock", "noop")),
-            (("site", "bib"), ("site", "cold")),
-        ):
-            x, y = median(results, n, a, step_a), median(results, n, b, step_b)
-            cells.append(f"{x / y:.2f}x" if x is not None and y else "-")
-        lines.append(f"| {n} | " + " | ".join(cells) + " |")
+        for site, bare in (("site", "pages"), ("lean", "bare")):
+            if site not in results["variants"] or bare not in results["variants"]:
+                continue
+            cells = []
+            for (a, step_a), (b, step_b) in (
+                ((site, "cold"), (bare, "cold")),
+                ((site, "noop"), (bare, "noop")),
+                ((site, "cold"), ("stock", "cold")),
+                ((site, "noop"), ("stock", "noop")),
+                ((site, "bib"), (site, "cold")),
+            ):
+                x, y = median(results, n, a, step_a), median(results, n, b, step_b)
+                cells.append(f"{x / y:.2f}x" if x is not None and y else "-")
+            lines.append(f"| {n} | `{site}` | " + " | ".join(cells) + " |")
     for site in [variant for variant in ("site", "lean") if variant in results["variants"]]:
         lines += ["", f"Targets (issue 7) for {VARIANT_NAMES[site]} (`{site}`):", ""]
         lines += [
@@ -371,7 +400,7 @@ def plot(results: dict, path: Path) -> None:
         (panels[0], "seconds", "wall-clock seconds"),
         (panels[1], "cpu_seconds", "CPU seconds (user + system)"),
     ):
-        for variant, marker in zip(results["variants"], "o^sd", strict=False):
+        for variant, marker in zip(results["variants"], "o^sdv", strict=False):
             points = [
                 (n, summary(results["measurements"][str(n)][variant]["cold"], key))
                 for n in results["sizes"]

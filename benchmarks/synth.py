@@ -14,8 +14,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 
-#: The three kinds of site the benchmark builds from the same pages and entries.
-VARIANTS = ("site", "lean", "bare", "stock")
+#: The kinds of site the benchmark builds from the same pages and entries.
+VARIANTS = ("site", "lean", "bare", "pages", "stock")
 
 # Keys of the real refs.bib that the generated project pages cite (used only when the repository
 # has no docs/projects/ of its own yet).
@@ -134,6 +134,60 @@ def bib_text(n: int, seed: int = 7) -> str:
     rng = random.Random(seed)
     extra = [synthetic_entry(index, rng) for index in range(max(0, n - real_count))]
     return real.rstrip("\n") + "\n\n" + "\n".join(extra)
+
+
+PLAIN_PAPER_PAGE = """\
+---
+orphan: true
+---
+
+# {title}
+
+{authors}
+
+**{tag}** {venue}
+
+{links}
+
+## BibTeX
+
+```bibtex
+{bibtex}
+```
+"""
+
+
+def plain_paper_pages(docs: Path, refs: Path) -> None:
+    """The ``pages`` baseline: every paper page as an ordinary MyST page with the same text.
+
+    Title, authors, venue line, links and BibTeX, as the paper page shows them, written as
+    Markdown, plus an index page linking to each: what a paper page would cost if Sphinx read
+    it from a hand-written file.
+    """
+    from scholarsite.paper_pages import page_name, venue_text
+    from scholarsite.publications import bibtex_source
+    from scholarsite.refs import load_refs
+    from scholarsite.style import latex_to_text, person_text
+
+    folder = docs / "publications"
+    folder.mkdir()
+    index = ["---", "orphan: true", "---", "", "# Publications", ""]
+    for key, entry in load_refs(refs).entries.items():
+        title = latex_to_text(entry.fields["title"])
+        fields = entry.fields
+        links = [("DOI", f"https://doi.org/{fields['doi']}")] if "doi" in fields else []
+        links += [(name.title(), fields[name]) for name in ("url", "code") if name in fields]
+        page = PLAIN_PAPER_PAGE.format(
+            title=title,
+            authors=", ".join(person_text(person) for person in entry.persons["author"]),
+            tag=latex_to_text(fields["venuetag"]),
+            venue=venue_text(entry),
+            links=" ".join(f"[{label}]({uri})" for label, uri in links),
+            bibtex=bibtex_source(entry),
+        )
+        (folder / f"{page_name(key)}.md").write_text(page, encoding="utf-8")
+        index.append(f"- [{title}]({page_name(key)}.md)")
+    (folder / "index.md").write_text("\n".join(index) + "\n", encoding="utf-8")
 
 
 PROJECT_PAGE = """\
@@ -325,9 +379,11 @@ def make_site(destination: Path, n: int, variant: str = "site") -> Path:
     elif variant != "site":
         extra = BASELINE_CONF.format(variant=variant) + (STOCK_CONF if variant == "stock" else "")
         conf.write_text(conf.read_text(encoding="utf-8") + extra, encoding="utf-8")
-        rewrite = bare_page if variant == "bare" else stock_page
+        rewrite = stock_page if variant == "stock" else bare_page
         for page in docs.rglob("*.md"):
             page.write_text(rewrite(page.read_text(encoding="utf-8"), page), encoding="utf-8")
+        if variant == "pages":
+            plain_paper_pages(docs, destination / "refs.bib")
     return docs
 
 

@@ -108,3 +108,22 @@ def test_noop_rebuild_reads_nothing_and_formats_nothing(tmp_path: Path) -> None:
         assert read_counts(output) == (0, 0, 0), (n, read)
         assert "no targets are out of date" in output, n
         assert "bibliography unchanged, formatted entries reused" in output, n
+        # the bulky data (parsed entries, formatted citations) stays on disk
+        assert "parsed entries of refs.bib in use" not in output, n
+        assert "stored cite data read" not in output, n
+
+
+def test_lost_stored_data_is_rebuilt_and_old_copies_are_removed(tmp_path: Path) -> None:
+    """Formatted citations live beside the environment pickle: one file, recreated if lost."""
+    root = built_site(tmp_path / "site")
+    doctrees = root / "out-doctrees"
+    [stored] = doctrees.glob("scholarsite-cite-*")
+    stored.unlink()
+    synth.edit_entry(root / "refs.bib", 1)
+    output = build(root)
+    assert "is gone; formatting afresh" in output
+    assert_same_html(root)
+    synth.edit_page(root / "docs", 1)
+    build(root)
+    assert len(list(doctrees.glob("scholarsite-cite-*"))) == 1
+    assert_same_html(root)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import html
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -78,30 +78,37 @@ def write_if_changed(path: Path, text: str) -> None:
         path.write_text(text, encoding="utf-8")
 
 
+def entries_by_page(app: Sphinx) -> dict[str, Entry]:
+    """The entry each paper page shows, by page name (none when paper pages are off)."""
+    if not hasattr(app, "scholarsite_entries_by_page"):
+        entries = bibliography(app) if app.config.scholarsite_paper_pages else {}
+        app.scholarsite_entries_by_page = {page_name(key): entry for key, entry in entries.items()}  # type: ignore[attr-defined]
+    return app.scholarsite_entries_by_page  # type: ignore[attr-defined]
+
+
 def generate_sources(app: Sphinx) -> None:
     """Write the Publications index and one page per entry; remove pages whose entry is gone."""
     folder = Path(app.srcdir, app.config.scholarsite_paper_dir)
     folder.mkdir(exist_ok=True)
     header = f"---\norphan: true\n---\n\n{GENERATED_MARK}\n"
     write_if_changed(folder / "index.md", f"{header}# Publications\n\n```{{paper-index}}\n```\n")
-    entries = bibliography(app) if app.config.scholarsite_paper_pages else {}
-    by_page = {page_name(key): entry for key, entry in entries.items()}
-    app.scholarsite_entries_by_page = by_page  # type: ignore[attr-defined]
-    wanted = {"index.md", *(f"{name}.md" for name in by_page)}
-    # Skip the (slow) title conversion when no key or title changed since the last build.
-    stamp = Path(app.doctreedir, "scholarsite-paper-pages.sha256")
-    digest = hashlib.sha256(
-        repr([(key, entry.fields["title"]) for key, entry in entries.items()]).encode()
-        + header.encode()
-    ).hexdigest()
-    unchanged = stamp.is_file() and stamp.read_text() == digest
-    if by_page and not (unchanged and all((folder / name).is_file() for name in wanted)):
+    # refs.bib unchanged since the pages were written: leave them, without parsing refs.bib.
+    stamp = Path(app.doctreedir, "scholarsite-paper-pages.json")
+    state = [app.scholarsite_refs_digest, header, app.config.scholarsite_paper_pages]  # type: ignore[attr-defined]
+    try:
+        stamped_state, wanted = json.loads(stamp.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        stamped_state, wanted = None, []
+    if stamped_state != state or not all((folder / name).is_file() for name in wanted):
+        by_page = entries_by_page(app)
         for name, entry in by_page.items():
             title = markdown_text(latex_to_text(entry.fields["title"]))
             source = f"{header}# {title}\n\n```{{paper}} {entry.key}\n```\n"
             write_if_changed(folder / f"{name}.md", source)
+        wanted = ["index.md", *(f"{name}.md" for name in by_page)]
         stamp.parent.mkdir(parents=True, exist_ok=True)
-        stamp.write_text(digest)
+        stamp.write_text(json.dumps([state, wanted]), encoding="utf-8")
+    wanted = set(wanted)
     for path in folder.glob("*.md"):
         if path.name not in wanted and path.read_text(encoding="utf-8").count(GENERATED_MARK):
             path.unlink()
@@ -279,7 +286,7 @@ def add_head_tags(
     folder, _, name = pagename.partition("/")
     if folder != app.config.scholarsite_paper_dir or not app.config.scholarsite_paper_pages:
         return
-    entry = app.scholarsite_entries_by_page.get(name)  # type: ignore[attr-defined]
+    entry = entries_by_page(app).get(name)
     if entry is None:
         return
     meta = "".join(

@@ -121,6 +121,7 @@ def bibliography(app: Sphinx) -> OrderedCaseInsensitiveDict:
         for refs in app.scholarsite_refs:  # type: ignore[attr-defined]
             entries.update(refs.entries)
         app.scholarsite_entries = entries  # type: ignore[attr-defined]
+        logger.verbose(f"scholarsite: {len(entries)} parsed entries of refs.bib in use")
     return app.scholarsite_entries  # type: ignore[attr-defined]
 
 

@@ -204,6 +204,7 @@ class StoredCiteData:
             try:
                 with path.open("rb") as file:
                     self.values = pickle.load(file)
+                logger.verbose(f"scholarsite.speed: stored cite data read from {path.name}")
             except Exception as error:
                 raise SphinxError(f"cannot read {path} ({error}); run `make clean`") from error
         return self.values
