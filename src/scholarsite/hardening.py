@@ -18,7 +18,7 @@ from sphinxcontrib.bibtex.citation_target import parse_citation_targets
 from sphinxcontrib.bibtex.domain import BibtexDomain
 from sphinxcontrib.bibtex.roles import CiteRole
 
-from . import __version__
+from . import ENV_VERSION, __version__
 from .publications import fail
 
 logger = logging.getLogger(__name__)
@@ -241,4 +241,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("source-read", check_front_matter)
     app.add_transform(TextSyntaxCheck)
     app.add_post_transform(SafeLinks)
-    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {
+        "version": __version__,
+        "env_version": ENV_VERSION,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

@@ -16,7 +16,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxDirective
 
-from . import __version__
+from . import ENV_VERSION, __version__
 from .publications import (
     bibliography,
     bibtex_source,
@@ -335,4 +335,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", add_head_tags)
     app.connect("env-get-outdated", docs_to_reread, priority=600)
     app.connect("env-updated", docs_to_rewrite, priority=600)
-    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {
+        "version": __version__,
+        "env_version": ENV_VERSION,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

@@ -15,7 +15,7 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.util import logging
 
-from . import __version__
+from . import ENV_VERSION, __version__
 
 logger = logging.getLogger(__name__)
 
@@ -207,7 +207,12 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("build-finished", copy_avatar)
     app.add_css_file("profile.css")
     app.add_css_file("print.css", media="print")
-    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {
+        "version": __version__,
+        "env_version": ENV_VERSION,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }
 
 
 def add_static_dir(app: Sphinx, config: Config) -> None:

@@ -22,7 +22,7 @@ from sphinx.util.docutils import SphinxDirective
 from sphinxcontrib.bibtex.directives import BibliographyDirective
 from sphinxcontrib.bibtex.domain import BibtexDomain
 
-from . import __version__
+from . import ENV_VERSION, __version__
 from .refs import HOMEPAGE_FIELDS, CachedRefs, Refs, entry_digest, load_refs_cached
 from .style import EQUAL_CONTRIBUTION_MARK, HomepageStyle, VenueTagLabelStyle, latex_to_text
 
@@ -434,4 +434,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-merge-info", merge_list_docs)
     app.connect("env-updated", docs_to_rewrite)
     app.connect("build-finished", copy_local_files)
-    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {
+        "version": __version__,
+        "env_version": ENV_VERSION,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

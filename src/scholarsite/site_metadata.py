@@ -8,7 +8,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from . import __version__
+from . import ENV_VERSION, __version__
 
 
 def json_ld(data: dict[str, Any]) -> str:
@@ -60,4 +60,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("scholarsite_person_affiliation", "", "html", str)
     app.connect("html-page-context", add_person)
     app.connect("build-finished", write_robots_txt)
-    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {
+        "version": __version__,
+        "env_version": ENV_VERSION,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

@@ -26,7 +26,7 @@ from sphinx.util import logging
 from sphinxcontrib.bibtex.bibfile import BibData, BibFile, get_mtime, is_bibdata_outdated
 from sphinxcontrib.bibtex.domain import BibtexDomain, Citation, _FilterVisitor
 
-from . import __version__, refs
+from . import ENV_VERSION, __version__, refs
 from .publications import bibliography
 
 if TYPE_CHECKING:
@@ -270,8 +270,8 @@ class FastBibtexDomain(BibtexDomain):
             self.env.scholarsite_speed_changed = True
 
     def env_updated(self) -> Iterable[str]:
-        state = self.bibliography_state()
-        if self.data.get("scholarsite_state") == state and not self.env.scholarsite_speed_changed:
+        state, previous = self.bibliography_state(), self.data.get("scholarsite_state")
+        if previous == state and not self.env.scholarsite_speed_changed:
             self.env.scholarsite_speed_skipped = True
             logger.verbose("scholarsite.speed: bibliography unchanged, formatted entries reused")
             return []  # the citations restored from the pickle are what we would compute
@@ -293,7 +293,12 @@ class FastBibtexDomain(BibtexDomain):
             f"scholarsite.speed: formatted {formatted} entr{'y' if formatted == 1 else 'ies'}, "
             f"reused {reused} from the last build"
         )
-        return result
+        if previous not in (None, state):
+            # refs.bib, a style's code or its settings changed: rewrite the pages that show
+            # formatted entries, which also saves the environment with the new state
+            result = {key.docname for key in self.bibliographies}
+            result |= {ref.docname for ref in self.citation_refs}
+        return sorted(result)
 
     def bibliography_state(self) -> tuple[Any, ...]:
         """Everything env_updated reads that no document read or purged would show."""
@@ -518,4 +523,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", reuse_parsed_bibliography, priority=450)  # bibtex reads at 500
     app.connect("env-before-read-docs", note_reading)
     app.connect("env-purge-doc", note_purge)
-    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {
+        "version": __version__,
+        "env_version": ENV_VERSION,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

@@ -69,6 +69,11 @@ def _text_fingerprint(text: str) -> str:
     return " ".join(re.sub(r"[^\w.]+", " ", text.casefold()).split())
 
 
+@lru_cache(maxsize=16)
+def _owner_fingerprints(names: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(name_fingerprint(Person(name)) for name in names)
+
+
 def equal_contribution_positions(entry: Entry) -> set[int]:
     """1-based author positions marked ``equal`` in biblatex's ``author+an`` field."""
     positions = set()
@@ -91,7 +96,7 @@ class HomepageStyle(BaseStyle):
     def __init__(self, owner_names: Iterable[str] | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         names = self.owner_names if owner_names is None else owner_names
-        self.owner_fingerprints = {name_fingerprint(Person(name)) for name in names}
+        self.owner_fingerprints = _owner_fingerprints(tuple(names))
 
     def format_entry(self, label: str, entry: Entry, bib_data=None) -> FormattedEntry:
         parts = [
