@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
+from pybtex.backends.plaintext import Backend as PlainTextBackend
 from pybtex.database import Entry, Person
 from pybtex.markup import LaTeXParser
 from pybtex.richtext import Tag, Text
@@ -18,6 +19,9 @@ from pybtex.style.names.plain import NameStyle
 EQUAL_CONTRIBUTION_MARK = "*"
 
 _plain_names = NameStyle()
+# Rendered with the backend itself: render_as("text") looks the backend up with find_plugin,
+# which scans every installed package's metadata (10 ms) on each call.
+_PLAIN_TEXT = PlainTextBackend()
 
 
 # What latexcodec's decoder changes: macros, comments, ties, dashes, quote ligatures, doubled
@@ -36,7 +40,7 @@ def text_from_latex(value: str) -> Text:
 @lru_cache(maxsize=65536)
 def latex_to_text(value: str) -> str:
     """Plain text of a BibTeX field: accents decoded, braces and macros dropped."""
-    return text_from_latex(value).render_as("text").replace("\xa0", " ")
+    return text_from_latex(value).render(_PLAIN_TEXT).replace("\xa0", " ")
 
 
 def name_parts(person: Person) -> tuple[tuple[str, ...], ...]:
@@ -52,7 +56,7 @@ def person_text(person: Person) -> str:
     """A person's name as a reader sees it: ``Given Middle von Family, Jr.``."""
     key = name_parts(person)
     if (text := _person_texts.get(key)) is None:
-        text = _plain_names.format(person).format().render_as("text").replace("\xa0", " ")
+        text = _plain_names.format(person).format().render(_PLAIN_TEXT).replace("\xa0", " ")
         _person_texts[key] = text
     return text
 
