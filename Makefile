@@ -30,8 +30,16 @@ clean:
 	rm -rf build
 
 # Build times against refs.bib size, this site vs bare Sphinx and stock sphinxcontrib-bibtex.
-bench: $(VENV)/.installed-bench
-	$(BIN)/python benchmarks/run.py
+# Its own venv: matplotlib (for the plot) in .venv would slow every `make html` (see run.py).
+BENCH_VENV := build/bench-venv
+bench: $(BENCH_VENV)/.installed
+	$(BENCH_VENV)/bin/python benchmarks/run.py
+
+$(BENCH_VENV)/.installed: pyproject.toml
+	@test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install --quiet --editable ".[bench]"
+	@touch $@
 
 # Lighthouse on the built homepage, mobile and desktop (needs node, npm and /usr/bin/chromium).
 audit: html scripts/lighthouse/node_modules/.installed
