@@ -5,7 +5,8 @@
 without any bibliography, the same with every paper page as an ordinary page, and stock
 sphinxcontrib-bibtex with one ``{bibliography}`` of all entries. Each site is built cold, then
 again with nothing changed, then after editing one page, then after editing one refs.bib entry;
-each step runs ``--runs`` times in fresh copies, and the median, min and max are reported. After
+each step runs ``--runs`` times in fresh copies (the no-op rebuild three times in a row each
+time), and the median, min and max are reported. After
 the runs, the last incremental output is compared byte for byte with a clean build of the same
 sources. Results go to ``benchmarks/results/``: ``results.json``, ``results.md`` and
 ``cold-build.png``.
@@ -47,6 +48,7 @@ VARIANT_NAMES = {
     "pages": "bare, plus the paper pages as plain pages",
     "stock": "stock sphinxcontrib-bibtex (unsrt)",
 }
+NOOP_SAMPLES = 3  # per run
 SPHINX_OPTIONS = ["-W", "--keep-going", "-n", "-q", "-b", "html", "-j", "1"]
 # sphinxext-opengraph imports matplotlib whenever it is installed (for social cards, which the
 # site turns off): 0.85 s a build. The site builds where matplotlib is not installed (`make
@@ -146,13 +148,15 @@ def run(sizes: list[int], runs: dict[int, int], workdir: Path, log=print) -> dic
                         synth.edit_page(docs, run_index + 1)
                     elif step == "bib":
                         synth.edit_entry(root / "refs.bib", run_index + 1)
-                    result = build(root)
-                    samples.setdefault(step, []).append(result)
-                    log(
-                        f"N={n:<5} {variant:<5} run {run_index + 1}/{runs[n]} {step:<4} "
-                        f"{result['seconds']:7.2f} s {result['peak_rss_mb']:6.0f} MB"
-                        + ("" if result["ok"] else " FAILED\n" + str(result["errors"]))
-                    )
+                    # a no-op rebuild changes nothing, so it can be sampled several times in a row
+                    for _ in range(NOOP_SAMPLES if step == "noop" else 1):
+                        result = build(root)
+                        samples.setdefault(step, []).append(result)
+                        log(
+                            f"N={n:<5} {variant:<5} run {run_index + 1}/{runs[n]} {step:<4} "
+                            f"{result['seconds']:7.2f} s {result['peak_rss_mb']:6.0f} MB"
+                            + ("" if result["ok"] else " FAILED\n" + str(result["errors"]))
+                        )
                 if run_index < runs[n] - 1:
                     shutil.rmtree(root)
         for variant in variants:
@@ -303,7 +307,8 @@ def markdown(results: dict) -> str:
         "",
         f"Run {info['date']} by `make bench` (`benchmarks/run.py`); runs per size: "
         + ", ".join(f"N={n}: {count}" for n, count in results["runs"].items())
-        + " (each in a fresh copy). Median (min-max) wall-clock seconds of `sphinx-build "
+        + f" (each in a fresh copy; the no-op rebuild {NOOP_SAMPLES} times a run). "
+        "Median (min-max) wall-clock seconds of `sphinx-build "
         + " ".join(SPHINX_OPTIONS)
         + "` as a subprocess; peak RSS of the cold build's process. Cold builds include the "
         "clean build that checks the last incremental output (one more sample).",

@@ -6,6 +6,7 @@ import hashlib
 import inspect
 import os
 import pickle
+import posixpath
 import re
 import sys
 from collections import defaultdict
@@ -23,6 +24,7 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.errors import SphinxError
 from sphinx.util import logging
+from sphinxcontrib.bibtex import plugin as bibtex_plugin
 from sphinxcontrib.bibtex.bibfile import BibData, BibFile, get_mtime, is_bibdata_outdated
 from sphinxcontrib.bibtex.domain import BibtexDomain, Citation, _FilterVisitor
 
@@ -42,21 +44,23 @@ logger = logging.getLogger(__name__)
 # pybtex's find_plugin() looks a name up among the plugins registered at runtime first and
 # otherwise scans the metadata of every installed distribution (importlib entry points): about
 # 10 ms on this venv, paid on every Text.render_as("text"), every style instantiation and every
-# citation sphinxcontrib-bibtex resolves. One scan at start-up, registering what it finds, makes
-# every later lookup a dict access.
+# citation sphinxcontrib-bibtex resolves; sphinxcontrib-bibtex's own find_plugin() does the same
+# for its referencing styles. One scan at start-up, registering what it finds, makes every later
+# lookup a dict access.
+
+REFERENCING = "sphinxcontrib.bibtex.style.referencing"
 
 
 def register_pybtex_plugins() -> int:
-    """Register every installed ``pybtex.*`` entry point at runtime; return how many were added.
+    """Register every installed pybtex plugin (and referencing style) at runtime.
 
-    Plugins already registered at runtime (our style, by the publications extension) win, and
-    among entry points the first found wins, as in find_plugin. An alias is also registered under
-    its plain group when no plugin has that name, which find_plugin would otherwise look up with
-    a scan before it tries the aliases; it resolves to the same class either way.
+    Return how many were added. Plugins already registered at runtime (our style, by the
+    publications extension) win, and among entry points the first found wins, as in
+    find_plugin. An alias is also registered under its plain group when no plugin has that
+    name, which find_plugin would otherwise look up with a scan before it tries the aliases; it
+    resolves to the same class either way.
     """
-    runtime = getattr(pybtex.plugin, "_RUNTIME_PLUGINS", None)
-    if not isinstance(runtime, dict):  # a pybtex without runtime plugins: nothing to speed up
-        return 0
+    registries = {REFERENCING: bibtex_plugin._runtime_plugins}
     found: dict[str, dict[str, EntryPoint]] = defaultdict(dict)
     seen: set[str] = set()
     for distribution in distributions():  # in the order entry_points() reads them
@@ -68,10 +72,13 @@ def register_pybtex_plugins() -> int:
             continue
         seen.add(name)
         for entry_point in distribution.entry_points:
-            if entry_point.group.startswith("pybtex."):
+            if entry_point.group.startswith("pybtex.") or entry_point.group == REFERENCING:
                 found[entry_point.group].setdefault(entry_point.name, entry_point)
     added = 0
     for group in sorted(found, key=lambda name: name.endswith(".aliases")):
+        runtime = registries.get(group, getattr(pybtex.plugin, "_RUNTIME_PLUGINS", None))
+        if not isinstance(runtime, dict):  # a pybtex without runtime plugins: no speed-up
+            continue
         for name, entry_point in found[group].items():
             targets = [group]
             if group.endswith(".aliases") and name not in found.get(group[: -len(".aliases")], {}):
@@ -451,6 +458,7 @@ def reset_changes(app: Sphinx) -> None:
     app.env.scholarsite_speed_changed = False
     app.env.scholarsite_speed_skipped = False
     StoredCiteData.folder = Path(app.doctreedir)
+    _orphan_toctrees.clear()
     cast(FastBibtexDomain, app.env.get_domain("cite")).recover_stored()
 
 
@@ -510,6 +518,39 @@ def reuse_parsed_bibliography(app: Sphinx) -> None:
     logger.verbose(f"scholarsite.speed: {len(data.entries)} entries of {paths[0].name} reused")
 
 
+# -- One navigation tree for every paper page -----------------------------------------------------
+#
+# Furo puts the whole site's navigation on every page, and Sphinx renders it afresh for each
+# (toctree(): about 3 ms a page, the largest part of a paper page's cost). A page in no toctree,
+# as a paper page is, has nothing in that tree marked current: its navigation differs from another
+# such page's only in the folder its links are relative to. Render it once per folder.
+
+_orphan_toctrees: dict[tuple[str, tuple[tuple[str, Any], ...]], str] = {}
+
+
+def share_orphan_toctree(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    env = app.env
+    in_toctrees = set().union(*env.toctree_includes.values())
+    if (
+        pagename not in env.all_docs  # a generated page (search, 404) may bring its own toctree
+        or pagename == app.config.root_doc
+        or pagename in in_toctrees
+        or "toctree" not in context
+    ):
+        return
+    render, folder = context["toctree"], posixpath.dirname(pagename)
+
+    def toctree(**kwargs: Any) -> str:
+        key = (folder, tuple(sorted(kwargs.items())))
+        if key not in _orphan_toctrees:
+            _orphan_toctrees[key] = render(**kwargs)
+        return _orphan_toctrees[key]
+
+    context["toctree"] = toctree
+
+
 # -- setup --------------------------------------------------------------------------------------
 
 
@@ -519,6 +560,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_domain(FastBibtexDomain, override=True)
     app.connect("builder-inited", reset_changes, priority=400)  # before refs.bib is read
     app.connect("build-finished", remove_old_stored)
+    # before the handlers that replace toctree() (sphinx-notfound-page, 400) or call it (Furo, 500)
+    app.connect("html-page-context", share_orphan_toctree, priority=300)
     app.connect("config-inited", note_bibfile_times, priority=450)  # refs.bib is read at 500
     app.connect("builder-inited", reuse_parsed_bibliography, priority=450)  # bibtex reads at 500
     app.connect("env-before-read-docs", note_reading)
