@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -115,18 +116,26 @@ def check_front_matter(app: Sphinx, docname: str, source: list[str]) -> None:
             subtype="front_matter",
         )
         return
-    try:
-        yaml.safe_load("\n".join(lines[1:end]))
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        problem = getattr(error, "problem", None) or str(error)
+    if error := yaml_error("\n".join(lines[1:end])):
+        line, problem = error
         logger.warning(
             f"front matter (the block between the --- lines) is not valid YAML: {problem}; "
             'fix it, e.g. quote a value that holds ":", "[" or "{"',
-            location=(docname, mark.line + 2 if mark else 2),
+            location=(docname, line + 1),
             type="scholarsite",
             subtype="front_matter",
         )
+
+
+@lru_cache(maxsize=256)  # the generated paper pages all have the same front matter
+def yaml_error(text: str) -> tuple[int, str] | None:
+    """Where (1-based line) and what the YAML error in *text* is; None when it is valid."""
+    try:
+        yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        return (mark.line + 1 if mark else 1), getattr(error, "problem", None) or str(error)
+    return None
 
 
 class CheckedCiteRole(CiteRole):
