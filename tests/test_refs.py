@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from conftest import Site
 
-from scholarsite.refs import load_refs
+from scholarsite.refs import CachedRefs, Refs, entry_digest, load_refs, load_refs_cached
 
 GOOD = """\
 @inproceedings{good2024paper,
@@ -122,3 +122,21 @@ def test_citing_an_unknown_key_names_the_key_and_the_page(site: Site) -> None:
     result = site.build()
     assert result.returncode != 0
     assert "index.md:" in result.stderr and "nosuch2020paper" in result.stderr
+
+
+def test_cached_refs_give_the_same_entries_and_survive_a_lost_cache(tmp_path: Path) -> None:
+    """The second build reads refs.bib's checked entries from the cache, or the file if lost."""
+    path = Path(__file__).resolve().parents[1] / "refs.bib"
+    fresh = load_refs(path)
+    first = load_refs_cached(path, tmp_path)
+    assert isinstance(first, Refs)
+    cached = load_refs_cached(path, tmp_path)
+    assert isinstance(cached, CachedRefs)
+    assert cached.pdfs == fresh.pdfs
+    assert list(cached.entries) == list(fresh.entries)
+    assert [entry_digest(entry) for entry in cached.entries.values()] == [
+        entry_digest(entry) for entry in fresh.entries.values()
+    ]
+    (tmp_path / "scholarsite-refs-entries.pickle").unlink()
+    again = load_refs_cached(path, tmp_path)
+    assert list(again.entries) == list(fresh.entries)
