@@ -6,17 +6,20 @@ VENV := .venv
 BIN := $(VENV)/bin
 SPHINXBUILD := $(BIN)/sphinx-build -W --keep-going -n
 OUT := build/html
+WORK := build/.html-work
 NEXT := build/.html-next
 
 .PHONY: html test serve clean audit bench
 
 html: $(VENV)/.installed-site
-	@# Build a whole new site beside the last good one (build/doctrees keeps it incremental)
-	@# and swap it in only when the build succeeds: nothing stale, nothing half-written.
-	@rm -rf $(NEXT) && mkdir -p build
-	@$(SPHINXBUILD) -b html -d build/doctrees docs $(NEXT) \
-		|| { rm -rf $(NEXT) build/doctrees; echo "Build failed: $(OUT) was left as it was."; exit 1; }
-	@rm -rf build/.html-old && if [ -d $(OUT) ]; then mv $(OUT) build/.html-old; fi
+	@# Build incrementally in a work folder (with build/doctrees), then publish a copy of it
+	@# in one rename, only when the build succeeded: nothing half-written. A failed build
+	@# discards the work folder, so the next one starts clean and shows every warning again.
+	@mkdir -p build
+	@$(SPHINXBUILD) -b html -d build/doctrees docs $(WORK) \
+		|| { rm -rf $(WORK) build/doctrees; echo "Build failed: $(OUT) was left as it was."; exit 1; }
+	@rm -rf $(NEXT) build/.html-old && cp -a $(WORK) $(NEXT)
+	@if [ -d $(OUT) ]; then mv $(OUT) build/.html-old; fi
 	@mv $(NEXT) $(OUT) && rm -rf build/.html-old
 	@echo "Built $(OUT)/index.html"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import filecmp
+import json
 import re
 import subprocess
 import sys
@@ -29,17 +30,34 @@ def build(root: Path, out: str = "out", *options: str) -> str:
 
 
 def assert_same_html(root: Path) -> None:
-    """The incremental output in out/ equals a clean build's, every HTML file byte for byte."""
+    """The incremental output in out/ equals a clean build's, every file byte for byte.
+
+    Pages, sitemap.xml, files/: all of it, so nothing stale or missing ships. The search
+    index is compared for what it finds: after a page is removed, Sphinx keeps that page's
+    words in it with no page to point to.
+    """
     build(root, "clean")
-    incremental = {path.relative_to(root / "out") for path in (root / "out").rglob("*.html")}
-    clean = {path.relative_to(root / "clean") for path in (root / "clean").rglob("*.html")}
+    incremental = {path.relative_to(root / "out") for path in (root / "out").rglob("*")}
+    clean = {path.relative_to(root / "clean") for path in (root / "clean").rglob("*")}
     assert incremental == clean
     differing = [
         str(path)
         for path in sorted(clean)
-        if not filecmp.cmp(root / "out" / path, root / "clean" / path, shallow=False)
+        if (root / "clean" / path).is_file()
+        and path.name != "searchindex.js"
+        and not filecmp.cmp(root / "out" / path, root / "clean" / path, shallow=False)
     ]
     assert differing == []
+    assert search_index(root / "out") == search_index(root / "clean")
+
+
+def search_index(out: Path) -> dict:
+    """Sphinx's search index, without the words that point to no page."""
+    text = (out / "searchindex.js").read_text(encoding="utf-8")
+    index = json.loads(text[text.index("(") + 1 : text.rindex(")")])
+    for name in ("terms", "titleterms"):
+        index[name] = {word: pages for word, pages in index[name].items() if pages != []}
+    return index
 
 
 def read_counts(output: str) -> tuple[int, int, int]:
@@ -126,4 +144,23 @@ def test_lost_stored_data_is_rebuilt_and_old_copies_are_removed(tmp_path: Path) 
     synth.edit_page(root / "docs", 1)
     build(root)
     assert len(list(doctrees.glob("scholarsite-cite-*"))) == 1
+    assert_same_html(root)
+
+
+def test_removed_entry_takes_its_paper_page_with_it(tmp_path: Path) -> None:
+    """An entry deleted from refs.bib leaves no page behind, as in a clean build."""
+    root = built_site(tmp_path / "site")
+    page = root / "out" / "publications" / "fu2016refactoring.html"
+    assert page.is_file()
+    refs = root / "refs.bib"
+    text, count = re.subn(
+        r"^@\w+\{fu2016refactoring,.*?^\}\n",
+        "",
+        refs.read_text(encoding="utf-8"),
+        flags=re.M | re.S,
+    )
+    assert count == 1
+    refs.write_text(text, encoding="utf-8")
+    build(root)
+    assert not page.exists()
     assert_same_html(root)

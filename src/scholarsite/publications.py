@@ -148,12 +148,16 @@ def check_local_files(app: Sphinx) -> None:
 
 
 def copy_local_files(app: Sphinx, exception: Exception | None) -> None:
-    """Serve everything in files/ at /files/NAME."""
+    """Serve everything in files/ at /files/NAME, and nothing that has left files/."""
     files_dir = Path(app.confdir, app.config.scholarsite_files_dir)
-    if exception is None and app.builder.format == "html" and files_dir.is_dir():
+    if exception is None and app.builder.format == "html":
         target = Path(app.outdir, "files")
-        target.mkdir(exist_ok=True)
-        for name in sorted(app.scholarsite_files):  # type: ignore[attr-defined]
+        present = app.scholarsite_files  # type: ignore[attr-defined]
+        for path in target.iterdir() if target.is_dir() else ():
+            if path.name not in present:  # an incremental build's output folder keeps files
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
+        for name in sorted(present):
+            target.mkdir(exist_ok=True)
             shutil.copyfile(files_dir / name, target / name)
 
 

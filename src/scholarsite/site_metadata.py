@@ -1,12 +1,14 @@
-"""Metadata for search engines: the owner as a schema.org Person, and a robots.txt."""
+"""Metadata for search engines: the owner as a schema.org Person, robots.txt, a whole sitemap."""
 
 from __future__ import annotations
 
 import json
+import queue
 from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
+from sphinx_sitemap import add_html_link
 
 from . import ENV_VERSION, __version__
 
@@ -54,12 +56,35 @@ def write_robots_txt(app: Sphinx, exception: Exception | None) -> None:
         Path(app.outdir, "robots.txt").write_text(text, encoding="utf-8")
 
 
+def complete_sitemap(app: Sphinx, exception: Exception | None) -> None:
+    """List every page in sitemap.xml, in one order, whichever pages this build wrote.
+
+    sphinx-sitemap lists the pages written by the build at hand, so after an incremental build
+    sitemap.xml would hold only the pages that changed. Runs just before it writes the file.
+    """
+    links = getattr(app, "sitemap_links", None)
+    if exception is not None or links is None or app.builder.format != "html":
+        return
+    for docname in app.env.found_docs:
+        add_html_link(app, docname, "page.html", {}, None)  # the pages this build did not write
+    found = {}
+    while True:
+        try:
+            link, last_updated = links.get_nowait()
+        except queue.Empty:
+            break
+        found[link] = last_updated
+    for link in sorted(found):
+        links.put((link, found[link]))
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("scholarsite_person_alternate_name", "", "html", str)
     app.add_config_value("scholarsite_person_job_title", "", "html", str)
     app.add_config_value("scholarsite_person_affiliation", "", "html", str)
     app.connect("html-page-context", add_person)
     app.connect("build-finished", write_robots_txt)
+    app.connect("build-finished", complete_sitemap, priority=450)  # sphinx-sitemap writes at 500
     return {
         "version": __version__,
         "env_version": ENV_VERSION,

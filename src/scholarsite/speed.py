@@ -518,6 +518,21 @@ def reuse_parsed_bibliography(app: Sphinx) -> None:
     logger.verbose(f"scholarsite.speed: {len(data.entries)} entries of {paths[0].name} reused")
 
 
+# -- Pages of removed documents -----------------------------------------------------------------
+#
+# Sphinx leaves the page of a removed document in the output folder, so an incremental build
+# would keep publishing a paper whose entry left refs.bib. A clean build has no such page.
+
+
+def remove_pages_of_removed_docs(
+    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    outfilename = getattr(app.builder, "get_outfilename", None)
+    for docname in sorted(removed) if outfilename else ():
+        Path(outfilename(docname)).unlink(missing_ok=True)
+    return []
+
+
 # -- One navigation tree for every paper page -----------------------------------------------------
 #
 # Furo puts the whole site's navigation on every page, and Sphinx renders it afresh for each
@@ -560,6 +575,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_domain(FastBibtexDomain, override=True)
     app.connect("builder-inited", reset_changes, priority=400)  # before refs.bib is read
     app.connect("build-finished", remove_old_stored)
+    app.connect("env-get-outdated", remove_pages_of_removed_docs)
     # before the handlers that replace toctree() (sphinx-notfound-page, 400) or call it (Furo, 500)
     app.connect("html-page-context", share_orphan_toctree, priority=300)
     app.connect("config-inited", note_bibfile_times, priority=450)  # refs.bib is read at 500
