@@ -259,10 +259,6 @@ class FastBibtexDomain(BibtexDomain):
             values["citations"] = self.data.pop("citations")
         return values["citations"]
 
-    def clear_doc(self, docname: str) -> None:
-        self.citations  # noqa: B018 (stores the list before the base class replaces it)
-        super().clear_doc(docname)
-
     @property
     def speed_data(self) -> dict[str, Any]:
         """What this domain keeps between builds to format only what changed."""
