@@ -92,9 +92,9 @@ def generate_sources(app: Sphinx) -> None:
     folder.mkdir(exist_ok=True)
     header = f"---\norphan: true\n---\n\n{GENERATED_MARK}\n"
     write_if_changed(folder / "index.md", f"{header}# Publications\n\n```{{paper-index}}\n```\n")
-    # refs.bib unchanged since the pages were written: leave them, without parsing refs.bib.
+    # refs.bib and this code unchanged since the pages were written: leave them, unparsed.
     stamp = Path(app.doctreedir, "scholarsite-paper-pages.json")
-    state = [app.scholarsite_refs_digest, header, app.config.scholarsite_paper_pages]  # type: ignore[attr-defined]
+    state = [app.scholarsite_refs_digest, ENV_VERSION, app.config.scholarsite_paper_pages]  # type: ignore[attr-defined]
     try:
         stamped_state, wanted = json.loads(stamp.read_text(encoding="utf-8"))
     except (OSError, ValueError):
