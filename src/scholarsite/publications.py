@@ -156,8 +156,9 @@ def copy_local_files(app: Sphinx, exception: Exception | None) -> None:
         for path in target.iterdir() if target.is_dir() else ():
             if path.name not in present:  # an incremental build's output folder keeps files
                 shutil.rmtree(path) if path.is_dir() else path.unlink()
-        for name in sorted(present):
+        if present:
             target.mkdir(exist_ok=True)
+        for name in sorted(present):
             shutil.copyfile(files_dir / name, target / name)
 
 

@@ -288,9 +288,12 @@ def load_refs_cached(path: Path, cache_dir: Path) -> Refs | CachedRefs:
     refs = load_refs(path)
     if not refs.problems:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        for target, value in ((entries_file, refs.entries), (cache, refs.pdfs)):
+        for target, record in (
+            (entries_file, (digest, refs.entries)),
+            (cache, (digest, path, refs.pdfs)),
+        ):
             partial = target.with_suffix(".partial")
             with partial.open("wb") as file:
-                pickle.dump((digest, path, value) if target == cache else (digest, value), file)
+                pickle.dump(record, file, pickle.HIGHEST_PROTOCOL)
             partial.replace(target)
     return refs
