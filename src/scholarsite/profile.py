@@ -15,19 +15,20 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.util import logging
 
-from . import ENV_VERSION, __version__
+from .fileutil import write_if_changed
+from .state import state
 
 logger = logging.getLogger(__name__)
 
-PACKAGE_DIR = Path(__file__).parent
-STATIC_DIR = PACKAGE_DIR / "static"
-TEMPLATES_DIR = PACKAGE_DIR / "templates"
+TEMPLATES_DIR = Path(__file__).parent / "templates"
 #: The avatar's size on the page, in CSS pixels; profile.css says the same.
 AVATAR_CSS_PX = 112
 #: The served photo has twice as many pixels a side, sharp on high-density screens.
 PHOTO_PX = 2 * AVATAR_CSS_PX
 PHOTO_WEBP_QUALITY = 80
 MONOGRAM_FILE = "profile-monogram.svg"
+#: The html_context entry holding the avatar's file name.
+AVATAR_CONTEXT = "scholarsite_profile_avatar"
 #: The monogram's circle: a blue-to-violet gradient that stands out on white and on near-black.
 MONOGRAM_COLOURS = ("#2156d9", "#6d3bd6")
 
@@ -107,12 +108,6 @@ def monogram_svg(letters: str) -> str:
     )
 
 
-def write_if_changed(path: Path, data: bytes) -> None:
-    """Leave an unchanged file alone, so that Sphinx does not copy it again."""
-    if not path.exists() or path.read_bytes() != data:
-        path.write_bytes(data)
-
-
 def resized_photo(source: Path, target_dir: Path) -> str:
     """A square WebP copy of the photo at twice the avatar's display size; its file name.
 
@@ -135,44 +130,61 @@ def resized_photo(source: Path, target_dir: Path) -> str:
     return name
 
 
+def generated_dir(app: Sphinx) -> Path:
+    """Where the avatar and the monogram are written: beside the doctrees, not in docs/."""
+    return Path(app.doctreedir) / "scholarsite-profile"
+
+
 def prepare_profile(app: Sphinx, config: Config) -> None:
     """Check the profile settings and write the avatar (and the default favicon) to serve.
 
     They are written beside the doctrees, not added to html_static_path: the build's own
     folders must not change the configuration, or two builds of the same sources would differ.
     """
-    generated = Path(app.doctreedir) / "scholarsite-profile"
+    generated = generated_dir(app)
     generated.mkdir(parents=True, exist_ok=True)
-    app.scholarsite_profile_dir = generated  # type: ignore[attr-defined]
-    name = config.scholarsite_profile_name.strip() or config.author
-    write_if_changed(generated / MONOGRAM_FILE, monogram_svg(initials(name)).encode())
-    links, problems = profile_links(config)
-    avatar, is_photo = MONOGRAM_FILE, False
+    write_if_changed(generated / MONOGRAM_FILE, monogram_svg(initials(profile_name(config))))
+    _, problems = profile_links(config)
+    avatar = MONOGRAM_FILE
     if photo := config.scholarsite_profile_photo.strip():
         source = Path(app.confdir, photo)
         try:
-            avatar, is_photo = resized_photo(source, generated), True
+            avatar = resized_photo(source, generated)
         except (OSError, UnidentifiedImageError) as error:
             problems.append(f"scholarsite_profile_photo {photo!r} is not a readable image: {error}")
     for problem in problems:
         logger.warning(f"{problem} (in conf.py)", type="scholarsite", subtype="profile")
-    config.templates_path.append(str(TEMPLATES_DIR))
+    # A new list: the default one is shared by every application in the process.
+    config.templates_path = [*config.templates_path, str(TEMPLATES_DIR)]
     # The avatar's file name is part of the HTML configuration, so that a new photo (a new
     # name) makes Sphinx write every page again, even those whose sources did not change.
-    config.html_context = {**config.html_context, "scholarsite_profile_avatar": avatar}
-    app.scholarsite_profile = Profile(  # type: ignore[attr-defined]
-        name=name,
-        tagline=config.scholarsite_profile_tagline.strip(),
-        avatar=avatar,
-        is_photo=is_photo,
-        links=tuple(links),
-    )
+    config.html_context = {**config.html_context, AVATAR_CONTEXT: avatar}
+
+
+def profile_name(config: Config) -> str:
+    return str(config.scholarsite_profile_name).strip() or str(config.author)
+
+
+def profile_of(app: Sphinx) -> Profile:
+    """The profile the sidebar shows, made from conf.py once per build."""
+    build = state(app.env).build
+    if build.profile is None:
+        config = app.config
+        avatar = config.html_context.get(AVATAR_CONTEXT, MONOGRAM_FILE)
+        build.profile = Profile(
+            name=profile_name(config),
+            tagline=config.scholarsite_profile_tagline.strip(),
+            avatar=avatar,
+            is_photo=avatar != MONOGRAM_FILE,
+            links=tuple(profile_links(config)[0]),
+        )
+    return build.profile
 
 
 def add_profile_to_context(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
-    context["scholarsite_profile"] = app.scholarsite_profile  # type: ignore[attr-defined]
+    context["scholarsite_profile"] = profile_of(app)
     context["scholarsite_avatar_px"] = AVATAR_CSS_PX
     if not context.get("favicon_url"):
         # The monogram is the favicon unless conf.py sets html_favicon. Sphinx turns the file
@@ -183,38 +195,10 @@ def add_profile_to_context(
 def copy_avatar(app: Sphinx, exception: Exception | None) -> None:
     """Serve the avatar, and the monogram that is the default favicon, at _static/NAME."""
     if exception is None and app.builder.format == "html":
-        avatar = app.scholarsite_profile.avatar  # type: ignore[attr-defined]
+        avatar = profile_of(app).avatar
         static = Path(app.outdir, "_static")
         for stale in static.glob("profile-photo-*.webp"):
             if stale.name != avatar:
                 stale.unlink()  # an earlier photo's copy, which no page shows any more
         for name in dict.fromkeys([avatar, MONOGRAM_FILE]):
-            source = app.scholarsite_profile_dir / name  # type: ignore[attr-defined]
-            shutil.copyfile(source, static / name)
-
-
-def setup(app: Sphinx) -> dict[str, Any]:
-    app.add_config_value("scholarsite_profile_name", "", "html", str)
-    app.add_config_value("scholarsite_profile_tagline", "", "html", str)
-    app.add_config_value("scholarsite_profile_photo", "", "html", str)
-    app.add_config_value("scholarsite_profile_email", "", "html", str)
-    app.add_config_value("scholarsite_profile_github", "", "html", str)
-    app.add_config_value("scholarsite_profile_scholar", "", "html", str)
-    app.add_config_value("scholarsite_profile_linkedin", "", "html", str)
-    app.connect("config-inited", prepare_profile)
-    app.connect("config-inited", add_static_dir)
-    app.connect("html-page-context", add_profile_to_context, priority=450)
-    app.connect("build-finished", copy_avatar)
-    app.add_css_file("profile.css")
-    app.add_css_file("print.css", media="print")
-    return {
-        "version": __version__,
-        "env_version": ENV_VERSION,
-        "parallel_read_safe": True,
-        "parallel_write_safe": True,
-    }
-
-
-def add_static_dir(app: Sphinx, config: Config) -> None:
-    if str(STATIC_DIR) not in config.html_static_path:
-        config.html_static_path.append(str(STATIC_DIR))
+            shutil.copyfile(generated_dir(app) / name, static / name)

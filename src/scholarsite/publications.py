@@ -1,52 +1,30 @@
-"""The publication list: refs.bib checked, grouped by year, each entry with its links and BibTeX."""
+"""The publication list: every entry grouped by year, each with its links, BibTeX and backlinks."""
 
 from __future__ import annotations
 
-import hashlib
-import os
-import shutil
 from collections.abc import Iterable
-from pathlib import Path
-from typing import Any, ClassVar, NoReturn, cast
+from typing import Any, ClassVar
 
 from docutils import nodes
 from pybtex.database import Entry
-from pybtex.plugin import register_plugin
-from pybtex.utils import OrderedCaseInsensitiveDict
 from sphinx.application import Sphinx
-from sphinx.config import Config
 from sphinx.environment import BuildEnvironment
-from sphinx.transforms.post_transforms import SphinxPostTransform
-from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinxcontrib.bibtex.directives import BibliographyDirective
-from sphinxcontrib.bibtex.domain import BibtexDomain
 
-from . import ENV_VERSION, __version__
-from .refs import HOMEPAGE_FIELDS, CachedRefs, Refs, entry_digest, load_refs_cached
-from .style import EQUAL_CONTRIBUTION_MARK, HomepageStyle, VenueTagLabelStyle, latex_to_text
+from .refs import HOMEPAGE_FIELDS, entry_digest
+from .state import state
+from .style import EQUAL_CONTRIBUTION_MARK, latex_to_text
+from .upstream import cite_domain
 
-logger = logging.getLogger(__name__)
-
-STATIC_DIR = Path(__file__).parent / "static"
 #: The fields of the BibTeX entry a visitor copies: the standard ones, in this order.
 BIBTEX_FIELDS = (
     "title", "booktitle", "journal", "series", "volume", "number", "pages", "year", "month",
     "publisher", "address", "organization", "school", "institution", "edition", "note",
     "isbn", "issn", "doi", "url", "eprint", "eprinttype", "archiveprefix",
 )  # fmt: skip
-
-
-def fail(problems: list[str]) -> NoReturn:
-    """Report each problem as an error and stop the build before anything is written.
-
-    Sphinx prints a traceback report for any exception an extension raises, so the build
-    ends with a plain exit status instead: the messages above already say what to fix.
-    """
-    for problem in problems:
-        logger.error(problem)
-    logger.error(f"Build stopped: {len(problems)} problem(s) to fix.")
-    raise SystemExit(2)
+#: Emitted for each entry rendered on the list: (app, key, list item, docname).
+ENTRY_RENDERED = "scholarsite-entry-rendered"
 
 
 # -- Nodes and directives ------------------------------------------------------
@@ -80,7 +58,7 @@ class PublicationsDirective(BibliographyDirective):
 
     def run(self) -> list[nodes.Node]:
         self.options = {"all": True}
-        self.env.scholarsite_list_docs.add(self.env.docname)
+        state(self.env).list_docs.add(self.env.docname)
         wrapper = publication_list()
         wrapper.extend(super().run())
         return [wrapper]
@@ -93,75 +71,6 @@ class CitedPublicationsDirective(SphinxDirective):
         return [cited_publications(docname=self.env.docname)]
 
 
-# -- Reading refs.bib and files/ -----------------------------------------------
-
-
-def load_bibliography(app: Sphinx, config: Config) -> None:
-    """Check refs.bib before anything is read, and stop the build on any problem."""
-    HomepageStyle.owner_names = tuple(config.scholarsite_owner_names)
-    checked: list[Refs | CachedRefs] = []
-    problems = []
-    digest = hashlib.sha256()
-    for name in config.bibtex_bibfiles or []:
-        path = Path(os.path.relpath(Path(app.confdir, name).resolve()))
-        refs = load_refs_cached(path, Path(app.doctreedir))
-        problems += [str(problem) for problem in refs.problems]
-        checked.append(refs)
-        digest.update(path.read_bytes() if path.is_file() else b"")
-    if problems:
-        fail(problems)
-    app.scholarsite_refs = checked  # type: ignore[attr-defined]
-    app.scholarsite_refs_digest = digest.hexdigest()  # type: ignore[attr-defined]
-
-
-def bibliography(app: Sphinx) -> OrderedCaseInsensitiveDict:
-    """Every entry of refs.bib by key, in the owner's order (parsed on first use)."""
-    if not hasattr(app, "scholarsite_entries"):
-        entries: OrderedCaseInsensitiveDict = OrderedCaseInsensitiveDict()
-        for refs in app.scholarsite_refs:  # type: ignore[attr-defined]
-            entries.update(refs.entries)
-        app.scholarsite_entries = entries  # type: ignore[attr-defined]
-        logger.verbose(f"scholarsite: {len(entries)} parsed entries of refs.bib in use")
-    return app.scholarsite_entries  # type: ignore[attr-defined]
-
-
-def local_pdfs(app: Sphinx) -> dict[str, str]:
-    """The local PDF each entry of refs.bib names, by key."""
-    return {key: pdf for refs in app.scholarsite_refs for key, pdf in refs.pdfs.items()}  # type: ignore[attr-defined]
-
-
-def check_local_files(app: Sphinx) -> None:
-    """Note which local PDFs named in refs.bib are present, and say which are missing."""
-    files_dir = Path(app.confdir, app.config.scholarsite_files_dir).resolve()
-    present = set()
-    if files_dir.is_dir():
-        present = {path.name for path in files_dir.iterdir() if path.is_file()}
-    app.scholarsite_files = present  # type: ignore[attr-defined]
-    missing = sorted(f"{pdf} ({key})" for key, pdf in local_pdfs(app).items() if pdf not in present)
-    if missing and app.config.scholarsite_require_files:
-        fail([f"{files_dir}: missing {name}; add it, or remove its pdf field" for name in missing])
-    if missing:
-        logger.info(
-            f"{len(missing)} PDF(s) not in {files_dir.name}/, linked to the "
-            f"publisher's copy instead: {', '.join(missing)}"
-        )
-
-
-def copy_local_files(app: Sphinx, exception: Exception | None) -> None:
-    """Serve everything in files/ at /files/NAME, and nothing that has left files/."""
-    files_dir = Path(app.confdir, app.config.scholarsite_files_dir)
-    if exception is None and app.builder.format == "html":
-        target = Path(app.outdir, "files")
-        present = app.scholarsite_files  # type: ignore[attr-defined]
-        for path in target.iterdir() if target.is_dir() else ():
-            if path.name not in present:  # an incremental build's output folder keeps files
-                shutil.rmtree(path) if path.is_dir() else path.unlink()
-        if present:
-            target.mkdir(exist_ok=True)
-        for name in sorted(present):
-            shutil.copyfile(files_dir / name, target / name)
-
-
 # -- Keeping incremental builds exact ------------------------------------------
 
 
@@ -170,27 +79,10 @@ def keys_that_differ(old: dict[str, Any], new: dict[str, Any]) -> set[str]:
     return {key for key in old.keys() | new.keys() if old.get(key) != new.get(key)}
 
 
-def init_env_data(app: Sphinx) -> None:
-    for name, default in (("scholarsite_list_docs", set), ("scholarsite_cited_on", dict)):
-        if not hasattr(app.env, name):
-            setattr(app.env, name, default())
-
-
-def purge_doc(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-    env.scholarsite_list_docs.discard(docname)
-
-
-def merge_list_docs(
-    app: Sphinx, env: BuildEnvironment, docnames: Iterable[str], other: BuildEnvironment
-) -> None:
-    env.scholarsite_list_docs |= other.scholarsite_list_docs
-
-
 def citing_docs(env: BuildEnvironment) -> dict[str, tuple[str, ...]]:
     """For every cited key, the documents that cite it, in a stable order."""
     cited_on: dict[str, set[str]] = {}
-    domain = cast(BibtexDomain, env.get_domain("cite"))
-    for ref in domain.citation_refs:
+    for ref in cite_domain(env).citation_refs:
         for target in ref.targets:
             cited_on.setdefault(target.key, set()).add(ref.docname)
     return {key: tuple(sorted(docs)) for key, docs in sorted(cited_on.items())}
@@ -200,36 +92,31 @@ def docs_to_reread(
     app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
 ) -> list[str]:
     """Re-read what shows an entry of refs.bib that changed, or a PDF that came or went."""
-    old_fingerprints = getattr(env, "scholarsite_fingerprints", {})
-    fingerprints = old_fingerprints
-    refs_digest = app.scholarsite_refs_digest  # type: ignore[attr-defined]
-    if refs_digest != getattr(env, "scholarsite_refs_digest", None):  # refs.bib was edited
-        entries = bibliography(app)
-        fingerprints = {key: entry_digest(entry) for key, entry in entries.items()}
-        env.scholarsite_refs_digest = refs_digest  # type: ignore[attr-defined]
-    changed_keys = keys_that_differ(old_fingerprints, fingerprints)
-    files = frozenset(app.scholarsite_files)  # type: ignore[attr-defined]
-    files_changed = files != getattr(env, "scholarsite_files", frozenset())
-    env.scholarsite_fingerprints = fingerprints  # type: ignore[attr-defined]
-    env.scholarsite_files = files  # type: ignore[attr-defined]
-    app.scholarsite_changed_keys = changed_keys  # type: ignore[attr-defined]
-    app.scholarsite_files_changed = files_changed  # type: ignore[attr-defined]
-    if not changed_keys and not files_changed:
+    domain = state(env)
+    build = domain.build
+    before = domain.entry_digests
+    digests = before
+    if build.refs_digest != domain.refs_digest:  # refs.bib was edited
+        digests = {key: entry_digest(entry) for key, entry in build.entries.items()}
+        domain.refs_digest = build.refs_digest
+    build.changed_keys = keys_that_differ(before, digests)
+    build.files_changed = build.files != domain.files
+    domain.entry_digests, domain.files = digests, build.files
+    if not build.changed_keys and not build.files_changed:
         return []
-    outdated = set(env.scholarsite_list_docs)
-    for key in changed_keys:
-        outdated.update(env.scholarsite_cited_on.get(key, ()))
+    outdated = set(domain.list_docs)
+    for key in build.changed_keys:
+        outdated.update(domain.cited_on.get(key, ()))
     return sorted(outdated & env.found_docs)
 
 
 def docs_to_rewrite(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """Rewrite the pages whose "Cited on" links changed with this build's citations."""
+    domain = state(env)
     cited_on = citing_docs(env)
-    old = env.scholarsite_cited_on
-    env.scholarsite_cited_on = cited_on
-    changed_keys = keys_that_differ(old, cited_on)
-    app.scholarsite_backlinks_changed = changed_keys  # type: ignore[attr-defined]
-    return sorted(env.scholarsite_list_docs) if changed_keys else []
+    domain.build.backlinks_changed = keys_that_differ(domain.cited_on, cited_on)
+    domain.cited_on = cited_on
+    return sorted(domain.list_docs) if domain.build.backlinks_changed else []
 
 
 # -- Rendering -----------------------------------------------------------------
@@ -244,7 +131,7 @@ def entry_links(entry: Entry, app: Sphinx, fromdocname: str) -> list[tuple[str, 
     arxiv_pdf = f"https://arxiv.org/pdf/{arxiv_id}" if arxiv_id else None
     links = []
     if pdf := fields.get("pdf"):
-        if pdf in app.scholarsite_files:  # type: ignore[attr-defined]
+        if pdf in state(app.env).build.files:
             links.append(("PDF", relative_uri(app, fromdocname, f"files/{pdf}")))
         elif remote_copy := doi_url or fields.get("url") or arxiv_pdf:
             links.append(("PDF", remote_copy))
@@ -301,7 +188,7 @@ def links_row(entry: Entry, app: Sphinx, fromdocname: str) -> nodes.paragraph:
 def cited_on_line(key: str, app: Sphinx, fromdocname: str) -> list[nodes.Node]:
     """ "Cited on" links to every page that cites *key*; nothing when none does."""
     env = app.env
-    docnames = env.scholarsite_cited_on.get(key, ())
+    docnames = state(env).cited_on.get(key, ())
     if not docnames:
         return []
     line = nodes.paragraph(classes=["publication-cited-on"])
@@ -315,133 +202,94 @@ def cited_on_line(key: str, app: Sphinx, fromdocname: str) -> list[nodes.Node]:
     return [line]
 
 
-class PublicationListTransform(SphinxPostTransform):
-    """Group the rendered list by year and add each entry's links and BibTeX."""
-
-    default_priority = 6  # after sphinxcontrib-bibtex renders the entries (5)
-
-    def run(self, **kwargs: Any) -> None:
-        wrappers = list(self.document.findall(publication_list))
-        if not wrappers:  # runs on every page: do no O(N) work where there is no list
-            return
-        domain = cast(BibtexDomain, self.env.get_domain("cite"))
-        entries = domain.bibdata.data.entries
-        order = {key: index for index, key in enumerate(entries)}
-        key_of = {citation.citation_id: citation.key for citation in domain.citations}
-        for wrapper in wrappers:
-            citations = list(wrapper.findall(nodes.citation))
-            for node in citations:
-                node["key"] = key_of[node["ids"][0]]
-            citations.sort(
-                key=lambda node: (-int(entries[node["key"]].fields["year"]), order[node["key"]])
-            )
-            wrapper.replace_self(self.grouped_by_year(citations, entries))
-
-    def grouped_by_year(self, citations: list[nodes.citation], entries: Any) -> list[nodes.Node]:
-        """A section per year, each a list whose items are the entries, anchored at their keys."""
-        result: list[nodes.Node] = []
-        if any("author+an" in entries[node["key"]].fields for node in citations):
-            legend = f"{EQUAL_CONTRIBUTION_MARK} Equal contribution."
-            result.append(nodes.paragraph("", legend, classes=["publication-legend"]))
-        years: dict[str, nodes.bullet_list] = {}
+def render_publication_lists(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Group each rendered list by year and add each entry's links and BibTeX."""
+    wrappers = list(doctree.findall(publication_list))
+    if not wrappers:  # runs on every page: do no O(N) work where there is no list
+        return
+    domain = cite_domain(app.env)
+    entries = domain.bibdata.data.entries
+    order = {key: index for index, key in enumerate(entries)}
+    key_of = {citation.citation_id: citation.key for citation in domain.citations}
+    for wrapper in wrappers:
+        citations = list(wrapper.findall(nodes.citation))
         for node in citations:
-            key = node["key"]
-            entry = entries[key]
-            year = entry.fields["year"]
-            if year not in years:
-                section = nodes.section(ids=[f"year-{year}"])
-                section += nodes.title(year, year)
-                section += years.setdefault(
-                    year, nodes.bullet_list(classes=["publication-entries"])
-                )
-                result.append(section)
-            years[year] += self.list_item(node, entry)
-        return result
-
-    def list_item(self, citation: nodes.citation, entry: Entry) -> nodes.list_item:
-        """The entry as a list item (docutils' citation markup has a deprecated ARIA role)."""
-        key, docname = citation["key"], self.env.docname
-        label = next(citation.findall(nodes.label)).astext()
-        text = next(citation.findall(nodes.paragraph))
-        text.insert(0, nodes.inline("", f"[{label}] ", classes=["venue-tag"]))
-        item = nodes.list_item("", text, ids=citation["ids"], classes=["citation"])
-        self.app.emit("scholarsite-entry-rendered", key, item, docname)
-        item += links_row(entry, self.app, docname)
-        item += bibtex_box(entry)
-        item.extend(cited_on_line(key, self.app, docname))
-        return item
+            node["key"] = key_of[node["ids"][0]]
+        citations.sort(
+            key=lambda node: (-int(entries[node["key"]].fields["year"]), order[node["key"]])
+        )
+        wrapper.replace_self(grouped_by_year(app, docname, citations, entries))
 
 
-class CitedPublicationsTransform(SphinxPostTransform):
+def grouped_by_year(
+    app: Sphinx, docname: str, citations: list[nodes.citation], entries: Any
+) -> list[nodes.Node]:
+    """A section per year, each a list whose items are the entries, anchored at their keys."""
+    result: list[nodes.Node] = []
+    if any("author+an" in entries[node["key"]].fields for node in citations):
+        legend = f"{EQUAL_CONTRIBUTION_MARK} Equal contribution."
+        result.append(nodes.paragraph("", legend, classes=["publication-legend"]))
+    years: dict[str, nodes.bullet_list] = {}
+    for node in citations:
+        key = node["key"]
+        entry = entries[key]
+        year = entry.fields["year"]
+        if year not in years:
+            section = nodes.section(ids=[f"year-{year}"])
+            section += nodes.title(year, year)
+            section += years.setdefault(year, nodes.bullet_list(classes=["publication-entries"]))
+            result.append(section)
+        years[year] += list_item(app, docname, node, entry)
+    return result
+
+
+def list_item(app: Sphinx, docname: str, citation: nodes.Element, entry: Entry) -> nodes.list_item:
+    """The entry as a list item (docutils' citation markup has a deprecated ARIA role)."""
+    key = citation["key"]
+    label = next(citation.findall(nodes.label)).astext()
+    text = next(citation.findall(nodes.paragraph))
+    text.insert(0, nodes.inline("", f"[{label}] ", classes=["venue-tag"]))
+    item = nodes.list_item("", text, ids=citation["ids"], classes=["citation"])
+    app.emit(ENTRY_RENDERED, key, item, docname)
+    item += links_row(entry, app, docname)
+    item += bibtex_box(entry)
+    item.extend(cited_on_line(key, app, docname))
+    return item
+
+
+def render_cited_publications(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """Fill each page's short list with the entries the page cites, linked to the full list."""
-
-    default_priority = 6
-
-    def run(self, **kwargs: Any) -> None:
-        markers = list(self.document.findall(cited_publications))
-        if not markers:  # runs on every page: do no O(N) work where there is no list
-            return
-        domain = cast(BibtexDomain, self.env.get_domain("cite"))
-        by_key = {citation.key: citation for citation in domain.citations}
-        for marker in markers:
-            docname = marker["docname"]
-            keys = dict.fromkeys(
-                target.key
-                for ref in domain.citation_refs
-                if ref.docname == docname
-                for target in ref.targets
+    markers = list(doctree.findall(cited_publications))
+    if not markers:  # runs on every page: do no O(N) work where there is no list
+        return
+    domain = cite_domain(app.env)
+    by_key = {citation.key: citation for citation in domain.citations}
+    for marker in markers:
+        keys = dict.fromkeys(
+            target.key
+            for ref in domain.citation_refs
+            if ref.docname == docname
+            for target in ref.targets
+        )
+        items = nodes.bullet_list(classes=["cited-publications"])
+        for key in keys:
+            if (citation := by_key.get(key)) is None:
+                continue
+            entry = citation.entry
+            uri = app.builder.get_relative_uri(docname, citation.bibliography_key.docname)
+            tag = f"[{latex_to_text(entry.fields['venuetag'])}] "
+            item = nodes.paragraph()
+            item += nodes.inline("", tag, classes=["venue-tag"])
+            item += nodes.reference(
+                "",
+                latex_to_text(entry.fields["title"]),
+                refuri=f"{uri}#{citation.citation_id}",
+                internal=True,
             )
-            items = nodes.bullet_list(classes=["cited-publications"])
-            for key in keys:
-                if (citation := by_key.get(key)) is None:
-                    continue
-                entry = citation.entry
-                uri = self.app.builder.get_relative_uri(docname, citation.bibliography_key.docname)
-                tag = f"[{latex_to_text(entry.fields['venuetag'])}] "
-                item = nodes.paragraph()
-                item += nodes.inline("", tag, classes=["venue-tag"])
-                item += nodes.reference(
-                    "",
-                    latex_to_text(entry.fields["title"]),
-                    refuri=f"{uri}#{citation.citation_id}",
-                    internal=True,
-                )
-                items += nodes.list_item("", item)
-            marker.replace_self(items)
+            items += nodes.list_item("", item)
+        marker.replace_self(items)
 
 
-def add_static_dir(app: Sphinx, config: Config) -> None:
-    config.html_static_path.append(str(STATIC_DIR))
-
-
-def setup(app: Sphinx) -> dict[str, Any]:
-    app.setup_extension("sphinxcontrib.bibtex")
-    app.add_config_value("scholarsite_owner_names", [], "env", list)
-    app.add_config_value("scholarsite_files_dir", "../files", "env", str)
-    app.add_config_value("scholarsite_require_files", False, "env", bool)
-    register_plugin("pybtex.style.formatting", "homepage", HomepageStyle, force=True)
-    register_plugin("pybtex.style.labels", "venuetag", VenueTagLabelStyle, force=True)
-    app.add_event("scholarsite-entry-rendered")
-    app.add_node(details, html=(visit_details, depart_details))
-    app.add_node(publication_list)
-    app.add_node(cited_publications)
-    app.add_directive("publications", PublicationsDirective)
-    app.add_directive("cited-publications", CitedPublicationsDirective)
-    app.add_post_transform(PublicationListTransform)
-    app.add_post_transform(CitedPublicationsTransform)
-    app.add_css_file("scholarsite.css")
-    app.connect("config-inited", load_bibliography)
-    app.connect("config-inited", add_static_dir)
-    app.connect("builder-inited", check_local_files)
-    app.connect("builder-inited", init_env_data)
-    app.connect("env-get-outdated", docs_to_reread)
-    app.connect("env-purge-doc", purge_doc)
-    app.connect("env-merge-info", merge_list_docs)
-    app.connect("env-updated", docs_to_rewrite)
-    app.connect("build-finished", copy_local_files)
-    return {
-        "version": __version__,
-        "env_version": ENV_VERSION,
-        "parallel_read_safe": True,
-        "parallel_write_safe": True,
-    }
+def first_list_doc(env: BuildEnvironment) -> Iterable[str]:
+    """The document holding the full list, if any (the first, when several do)."""
+    return sorted(state(env).list_docs)[:1]

@@ -14,6 +14,7 @@ from pybtex.database.input.bibtex import Parser
 from pybtex.scanner import PybtexSyntaxError
 from pybtex.utils import OrderedCaseInsensitiveDict
 
+from .fileutil import code_digest, write_atomically
 from .style import latex_to_text, name_parts
 
 ENTRY_TYPES = frozenset(
@@ -238,9 +239,7 @@ def _check_entries(refs: Refs) -> None:
                 )
 
 
-_CODE_DIGEST = hashlib.sha256(
-    b"".join((Path(__file__).parent / name).read_bytes() for name in ("refs.py", "style.py"))
-).digest()
+_CODE_DIGEST = code_digest(Path(__file__).parent / name for name in ("refs.py", "style.py"))
 
 
 class CachedRefs:
@@ -292,8 +291,5 @@ def load_refs_cached(path: Path, cache_dir: Path) -> Refs | CachedRefs:
             (entries_file, (digest, refs.entries)),
             (cache, (digest, path, refs.pdfs)),
         ):
-            partial = target.with_suffix(".partial")
-            with partial.open("wb") as file:
-                pickle.dump(record, file, pickle.HIGHEST_PROTOCOL)
-            partial.replace(target)
+            write_atomically(target, pickle.dumps(record, pickle.HIGHEST_PROTOCOL))
     return refs

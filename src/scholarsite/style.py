@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from typing import Any
 
 from pybtex.backends.plaintext import Backend as PlainTextBackend
 from pybtex.database import Entry, Person
@@ -40,7 +41,7 @@ def text_from_latex(value: str) -> Text:
 @lru_cache(maxsize=65536)
 def latex_to_text(value: str) -> str:
     """Plain text of a BibTeX field: accents decoded, braces and macros dropped."""
-    return text_from_latex(value).render(_PLAIN_TEXT).replace("\xa0", " ")
+    return str(text_from_latex(value).render(_PLAIN_TEXT)).replace("\xa0", " ")
 
 
 def name_parts(person: Person) -> tuple[tuple[str, ...], ...]:
@@ -94,15 +95,12 @@ class HomepageStyle(BaseStyle):
     default_label_style = "venuetag"
     default_sorting_style = "none"
 
-    #: Name variants that are the site owner, set from ``conf.py`` by the extension.
-    owner_names: tuple[str, ...] = ()
-
-    def __init__(self, owner_names: Iterable[str] | None = None, **kwargs) -> None:
+    def __init__(self, owner_names: Iterable[str] = (), **kwargs: Any) -> None:
+        """*owner_names*: the site owner's name variants (``scholarsite_owner_names``)."""
         super().__init__(**kwargs)
-        names = self.owner_names if owner_names is None else owner_names
-        self.owner_fingerprints = _owner_fingerprints(tuple(names))
+        self.owner_fingerprints = _owner_fingerprints(tuple(owner_names))
 
-    def format_entry(self, label: str, entry: Entry, bib_data=None) -> FormattedEntry:
+    def format_entry(self, label: str, entry: Entry, bib_data: Any = None) -> FormattedEntry:
         parts = [
             Text("\u201c", Tag("strong", text_from_latex(entry.fields["title"])), "\u201d. "),
             self.format_authors(entry),

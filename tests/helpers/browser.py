@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import os
-import runpy
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -42,12 +41,6 @@ def browser_missing() -> str | None:
 
 def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-
-
-def published_prefix(conf: Path) -> str:
-    """The path the site is published at (notfound_urls_prefix): the 404 page's links use it."""
-    settings = runpy.run_path(str(conf))
-    return settings.get("notfound_urls_prefix") or "/"
 
 
 class SiteHandler(SimpleHTTPRequestHandler):

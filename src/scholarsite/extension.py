@@ -1,0 +1,131 @@
+"""The site's Sphinx extension: every feature module, wired to Sphinx in one place.
+
+What each module does (read the one whose name fits the change you want to make):
+
+- config: every conf.py setting, declared and checked at start
+- state: what the environment keeps between builds, and what one build knows
+- bibliography: refs.bib and files/ at the start of a build
+- publications: the publication list and the "cited publications" lists
+- paper_pages: a page per entry, the Publications index, their navigation
+- scholar_tags: a paper page's head tags for Google Scholar
+- profile: the sidebar's avatar, name, tagline and contact links
+- search_engines: the owner's JSON-LD, robots.txt, sitemap.xml
+- authoring: diagnostics for mistakes in the owner's pages
+- links: no unsafe link, external links noopener
+- formatting_cache, cite_storage, plugins: build speed (same output, less work)
+- upstream: the internals of other packages the code relies on, and why
+- refs, style: reading refs.bib, and the pybtex styles (no Sphinx in them)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+
+from . import (
+    ENV_VERSION,
+    __version__,
+    authoring,
+    bibliography,
+    config,
+    formatting_cache,
+    links,
+    paper_pages,
+    plugins,
+    profile,
+    publications,
+    scholar_tags,
+    search_engines,
+)
+from .state import ScholarsiteDomain
+from .upstream import BibtexDomain
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def add_static_dir(app: Sphinx) -> None:
+    """Serve the package's CSS (added at builder-inited, so the configuration stays as written)."""
+    if str(STATIC_DIR) not in app.config.html_static_path:
+        # A new list: a default one is shared by every application in the process.
+        app.config.html_static_path = [*app.config.html_static_path, str(STATIC_DIR)]
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.setup_extension("sphinxcontrib.bibtex")
+    config.declare(app)
+    plugins.register_homepage_style()
+
+    # State, and sphinxcontrib-bibtex's domain with a formatting cache.
+    app.add_domain(ScholarsiteDomain)
+    app.add_domain(formatting_cache.CachedBibtexDomain, override=True)
+
+    # Start of a build: settings, then refs.bib and files/, before sphinxcontrib-bibtex reads
+    # refs.bib (builder-inited, 500) and before anything is read.
+    app.connect("config-inited", config.check_settings, priority=100)
+    app.connect("config-inited", config.default_redirect_template)
+    app.connect("config-inited", profile.prepare_profile)
+    app.connect("builder-inited", add_static_dir)
+    app.connect("builder-inited", formatting_cache.start_build, priority=400)
+    app.connect("builder-inited", bibliography.load_bibliography, priority=410)
+    app.connect("builder-inited", bibliography.check_local_files, priority=420)
+    app.connect("builder-inited", bibliography.reuse_parsed_bibliography, priority=450)
+    app.connect("builder-inited", paper_pages.generate_sources, priority=550)
+
+    # Reading: what an incremental build must read again, and diagnostics.
+    app.connect("env-get-outdated", publications.docs_to_reread)
+    app.connect("env-get-outdated", paper_pages.docs_to_reread, priority=600)
+    app.connect("env-get-outdated", paper_pages.remove_pages_of_removed_docs)
+    app.connect("env-before-read-docs", formatting_cache.note_reading)
+    app.connect("source-read", authoring.check_front_matter)
+    app.add_transform(authoring.TextSyntaxCheck)
+    app.add_role("cite", authoring.CheckedCiteRole(), override=True)
+    for name in BibtexDomain.roles:
+        app.add_role_to_domain("cite", name, authoring.CheckedCiteRole(), override=True)
+
+    # Directives and their nodes.
+    app.add_node(
+        publications.details, html=(publications.visit_details, publications.depart_details)
+    )
+    app.add_node(publications.publication_list)
+    app.add_node(publications.cited_publications)
+    app.add_node(paper_pages.paper_details)
+    app.add_node(paper_pages.paper_index)
+    app.add_directive("publications", publications.PublicationsDirective)
+    app.add_directive("cited-publications", publications.CitedPublicationsDirective)
+    app.add_directive("paper", paper_pages.PaperDirective)
+    app.add_directive("paper-index", paper_pages.PaperIndexDirective)
+
+    # After reading: what must be written again.
+    app.connect("env-updated", publications.docs_to_rewrite)
+    app.connect("env-updated", paper_pages.docs_to_rewrite, priority=600)
+
+    # Writing: fill the lists and pages once references are resolved; links made safe last.
+    app.add_event(publications.ENTRY_RENDERED)
+    app.connect(publications.ENTRY_RENDERED, paper_pages.link_title_to_paper_page)
+    app.connect("doctree-resolved", publications.render_publication_lists)
+    app.connect("doctree-resolved", publications.render_cited_publications)
+    app.connect("doctree-resolved", paper_pages.render_paper_pages)
+    app.connect("doctree-resolved", links.make_links_safe, priority=900)
+    # before the handlers that replace toctree() (sphinx-notfound-page, 400) or call it (Furo, 500)
+    app.connect("html-page-context", paper_pages.share_orphan_toctree, priority=300)
+    app.connect("html-page-context", profile.add_profile_to_context, priority=450)
+    app.connect("html-page-context", scholar_tags.add_head_tags)
+    app.connect("html-page-context", search_engines.add_person)
+    app.add_css_file("scholarsite.css")
+    app.add_css_file("profile.css")
+    app.add_css_file("print.css", media="print")
+
+    # End of a build: what is served besides the pages.
+    app.connect("build-finished", bibliography.copy_local_files)
+    app.connect("build-finished", profile.copy_avatar)
+    app.connect("build-finished", search_engines.write_robots_txt)
+    app.connect("build-finished", search_engines.write_sitemap)
+    app.connect("build-finished", formatting_cache.finish_build)
+    return {
+        "version": __version__,
+        "env_version": ENV_VERSION,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

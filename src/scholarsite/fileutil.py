@@ -1,0 +1,35 @@
+"""Writing files the way every part of the extension needs: whole or not at all, only on change."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+
+def write_if_changed(path: Path, data: str | bytes) -> bool:
+    """Write *data* unless *path* already holds it; say whether it wrote.
+
+    An unchanged file keeps its modification time, so Sphinx neither reads nor copies it again.
+    """
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    if path.is_file() and path.read_bytes() == raw:
+        return False
+    path.write_bytes(raw)
+    return True
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write *data* to *path* whole: a reader sees the old file or the new one, never half."""
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    partial.write_bytes(data)
+    partial.replace(path)
+
+
+def code_digest(paths: Iterable[Path], size: int = 16) -> bytes:
+    """A digest of the bytes of *paths*, in the order given: changes whenever their code does."""
+    digest = hashlib.blake2b(digest_size=size)
+    for path in paths:
+        digest.update(path.read_bytes())
+    return digest.digest()

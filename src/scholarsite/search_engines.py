@@ -1,0 +1,84 @@
+"""What search engines read: the owner as a schema.org Person, robots.txt and sitemap.xml."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+from sphinx.application import Sphinx
+
+from .profile import profile_of
+
+SITEMAP_NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
+def json_ld(data: dict[str, Any]) -> str:
+    """A JSON-LD script element whose text can never close the element early."""
+    text = json.dumps(data, ensure_ascii=False, indent=1).replace("<", "\\u003c")
+    return f'<script type="application/ld+json">{text}</script>\n'
+
+
+def person(app: Sphinx) -> dict[str, Any]:
+    """The site's owner, from conf.py: the name, the profile's links, the current position."""
+    config = app.config
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Person",
+        "name": config.author,
+        "url": config.html_baseurl,
+    }
+    if config.scholarsite_person_alternate_name:
+        data["alternateName"] = config.scholarsite_person_alternate_name
+    if config.scholarsite_person_job_title:
+        data["jobTitle"] = config.scholarsite_person_job_title
+    if config.scholarsite_person_affiliation:
+        organization = {"@type": "Organization", "name": config.scholarsite_person_affiliation}
+        data["affiliation"] = data["worksFor"] = organization
+    links = profile_of(app).links
+    data["sameAs"] = [link.url for link in links if link.url.startswith("https://")]
+    return data
+
+
+def add_person(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    if pagename == app.config.root_doc:
+        context["metatags"] = context.get("metatags", "") + json_ld(person(app))
+
+
+def write_robots_txt(app: Sphinx, exception: Exception | None) -> None:
+    """Let every crawler in, and tell it where the sitemap is."""
+    if exception is None and app.builder.format == "html" and app.config.html_baseurl:
+        sitemap = f"{app.config.html_baseurl.rstrip('/')}/sitemap.xml"
+        text = f"User-agent: *\nAllow: /\n\nSitemap: {sitemap}\n"
+        Path(app.outdir, "robots.txt").write_text(text, encoding="utf-8")
+
+
+def sitemap_links(app: Sphinx) -> list[str]:
+    """The address of every page of the site, sorted, but those scholarsite_sitemap_excludes names.
+
+    Every page the environment knows, whichever this build wrote, so that an incremental build
+    lists what a clean one does; the redirects' pages are not among them.
+    """
+    base = app.config.html_baseurl.rstrip("/") + "/"
+    pages = {app.builder.get_target_uri(docname) for docname in app.env.found_docs}
+    excludes = app.config.scholarsite_sitemap_excludes
+    kept = (page for page in pages if not any(fnmatch.fnmatch(page, p) for p in excludes))
+    return [base + page for page in sorted(kept)]
+
+
+def write_sitemap(app: Sphinx, exception: Exception | None) -> None:
+    """sitemap.xml: every page of the site, at its address under html_baseurl."""
+    if exception is not None or app.builder.format != "html" or not app.config.html_baseurl:
+        return
+    ElementTree.register_namespace("", SITEMAP_NAMESPACE)
+    root = ElementTree.Element(f"{{{SITEMAP_NAMESPACE}}}urlset")
+    for link in sitemap_links(app):
+        url = ElementTree.SubElement(root, f"{{{SITEMAP_NAMESPACE}}}url")
+        ElementTree.SubElement(url, f"{{{SITEMAP_NAMESPACE}}}loc").text = link
+    ElementTree.ElementTree(root).write(
+        Path(app.outdir, "sitemap.xml"), xml_declaration=True, encoding="utf-8"
+    )

@@ -1,0 +1,122 @@
+"""Every internal of another package the site relies on, named in one place, and why.
+
+Each has no public equivalent. Each is bounded in pyproject.toml, and
+``tests/test_upstream.py`` runs :func:`upstream_changes`, which names the upstream change when
+one of them moves: then read the note here, adapt the code that uses it, and move the bound.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+from importlib.metadata import version
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+import furo
+
+# sphinxcontrib-bibtex's bibliography data, as its domain keeps it (``BibtexDomain.bibdata``):
+# bibliography.reuse_parsed_bibliography hands it the entries the site already parsed and
+# checked, so that refs.bib is parsed once per build, not twice.
+from sphinxcontrib.bibtex.bibfile import BibData, BibFile, get_mtime, is_bibdata_outdated
+
+# sphinxcontrib-bibtex's domain: formatting_cache.CachedBibtexDomain overrides env_updated (to
+# skip formatting when nothing it reads changed) and get_formatted_entries (to reuse what an
+# earlier build formatted; a 4,000-entry no-op build takes seconds instead of half a minute),
+# with a copy of get_filtered_entries' filter loop (_FilterVisitor) that collects the citing
+# documents in one pass; it keeps its data["bibdata"] and data["citations"] outside the
+# environment pickle. The domain has no hook for any of this.
+from sphinxcontrib.bibtex.domain import BibtexDomain, Citation, _FilterVisitor
+
+if TYPE_CHECKING:
+    from sphinx.environment import BuildEnvironment
+
+__all__ = [
+    "BibData",
+    "BibFile",
+    "BibtexDomain",
+    "Citation",
+    "FilterVisitor",
+    "cite_domain",
+    "get_mtime",
+    "is_bibdata_outdated",
+    "upstream_changes",
+]
+
+FilterVisitor = _FilterVisitor
+
+#: Furo's two <aside> landmarks as its page.html writes them: templates/page.html adds an
+#: aria-label to each (screen readers, and axe's landmark-unique rule, need them told apart),
+#: matching this markup, since no template block or setting reaches the <aside> elements.
+FURO_ASIDES = ('<aside class="sidebar-drawer">', '<aside class="toc-drawer')
+
+#: The upstream code the formatting cache copies or wraps, as a digest of its source per
+#: release it was checked against: a new release that changes any of it fails the test.
+CHECKED_SOURCES = {
+    "sphinxcontrib-bibtex": {
+        "2.7.0": {
+            "BibtexDomain.env_updated": "f71b3b9a5852c467",
+            "BibtexDomain.get_filtered_entries": "5b27babd1b10f650",
+            "BibtexDomain.get_formatted_entries": "f7b36ed108766771",
+            "BibtexDomain.get_sorted_entries": "72ad72c2045cd59e",
+            "BibtexDomain.get_entries": "0d8cc6c393444e0b",
+        },
+    },
+}
+
+
+def cite_domain(env: BuildEnvironment) -> BibtexDomain:
+    """sphinxcontrib-bibtex's domain in *env*."""
+    return cast(BibtexDomain, env.get_domain("cite"))
+
+
+def source_digest(obj: object) -> str:
+    return hashlib.blake2b(inspect.getsource(obj).encode(), digest_size=8).hexdigest()  # type: ignore[arg-type]
+
+
+def upstream_changes() -> list[str]:
+    """What moved upstream since the code here was written; empty when nothing did."""
+    changes = []
+    if BibData._fields != ("encoding", "bibfiles", "data") or BibFile._fields != (
+        "mtime",
+        "keys",
+    ):
+        changes.append(
+            "sphinxcontrib-bibtex changed BibData/BibFile (sphinxcontrib.bibtex.bibfile): "
+            "adapt bibliography.reuse_parsed_bibliography"
+        )
+    if not {"bibdata", "citations"} <= set(BibtexDomain.initial_data):
+        changes.append(
+            "sphinxcontrib-bibtex's domain no longer keeps data['bibdata'] and "
+            "data['citations']: adapt formatting_cache.CachedBibtexDomain"
+        )
+    try:
+        FilterVisitor(entry=None, docname="", cited_docnames=set())
+    except TypeError as error:
+        changes.append(f"sphinxcontrib-bibtex changed _FilterVisitor ({error})")
+    installed = version("sphinxcontrib-bibtex")
+    checked = CHECKED_SOURCES["sphinxcontrib-bibtex"]
+    if installed not in checked:
+        changes.append(
+            f"sphinxcontrib-bibtex {installed} is not a release the formatting cache was "
+            f"checked against ({', '.join(checked)}): compare BibtexDomain's env_updated, "
+            "get_filtered_entries and get_formatted_entries with formatting_cache.py, then add "
+            "the release's digests to upstream.CHECKED_SOURCES"
+        )
+    else:
+        for name, digest in checked[installed].items():
+            method = getattr(BibtexDomain, name.split(".")[1], None)
+            if method is None or source_digest(method) != digest:
+                changes.append(
+                    f"sphinxcontrib-bibtex {installed} changed {name}: "
+                    "formatting_cache.py copies or wraps it; compare and adapt"
+                )
+    furo_page = Path(furo.__file__ or "").parent / "theme" / "furo" / "page.html"
+    markup = furo_page.read_text(encoding="utf-8") if furo_page.is_file() else ""
+    for aside in FURO_ASIDES:
+        if markup.count(aside) != 1:
+            changes.append(
+                f"Furo {version('furo')} changed its page.html ({aside!r} is not there once): "
+                "templates/page.html names the sidebars' landmarks by that markup"
+            )
+    return changes

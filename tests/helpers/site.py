@@ -1,0 +1,126 @@
+"""Copies of a site (the real one or a fixture under tests/roots/) and their builds.
+
+In process (Sphinx's own testing application, ``make_app``) for the machinery; as a subprocess
+only where the command line is what is tested (exit status, messages on the terminal).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+from bs4 import BeautifulSoup
+from sphinx.util.docutils import docutils_namespace
+
+REPO = Path(__file__).resolve().parents[2]
+ROOTS = REPO / "tests" / "roots"
+STRICT = ["-W", "--keep-going", "-n"]
+
+
+@dataclass
+class Site:
+    """A copy of a site's sources (docs/, refs.bib, files/) in a folder of its own."""
+
+    root: Path
+    #: Where the last build wrote, and what it said.
+    out: Path = Path()
+    warnings: str = ""
+    status: str = ""
+
+    @property
+    def docs(self) -> Path:
+        return self.root / "docs"
+
+    @property
+    def refs(self) -> Path:
+        return self.root / "refs.bib"
+
+    @property
+    def files(self) -> Path:
+        return self.root / "files"
+
+    def page(self, name: str = "index.html") -> BeautifulSoup:
+        return BeautifulSoup((self.out / name).read_text(encoding="utf-8"), "html.parser")
+
+    def append(self, name: str, text: str) -> None:
+        path = self.root / name
+        path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+    # -- in process ---------------------------------------------------------------------
+
+    def build_in_process(
+        self, make_app: Callable[..., Any], *, out: str = "out", **overrides: Any
+    ) -> Any:
+        """Build in this process with Sphinx's testing application; return the application.
+
+        Warnings and errors are in ``self.warnings``; a build that stops (``SystemExit``)
+        raises it, with what it said kept.
+        """
+        status, warning = StringIO(), StringIO()
+        self.out = self.root / out / "html"
+        # A build stopped by SystemExit while Sphinx starts up is never cleaned up by the
+        # testing application: restore docutils' registries here, for the next test's sake.
+        namespace = docutils_namespace()
+        try:
+            with namespace:
+                app = make_app(
+                    "html",
+                    srcdir=self.docs,
+                    builddir=self.root / out,
+                    confoverrides=overrides or None,
+                    status=status,
+                    warning=warning,
+                    verbosity=1,
+                )
+                app.build()
+        finally:
+            self.status, self.warnings = status.getvalue(), warning.getvalue()
+        return app
+
+    def build_ok_in_process(self, make_app: Callable[..., Any], **kwargs: Any) -> Any:
+        app = self.build_in_process(make_app, **kwargs)
+        assert self.warnings == "", self.warnings
+        return app
+
+    # -- as a subprocess ------------------------------------------------------------------
+
+    def build(self, *options: str, out: str = "out") -> subprocess.CompletedProcess[str]:
+        """``sphinx-build`` strictly, as the Makefile runs it."""
+        self.out = self.root / out / "html"
+        command = [
+            sys.executable, "-m", "sphinx", *STRICT, *options, "-b", "html",
+            "-d", str(self.root / out / "doctrees"), str(self.docs), str(self.out),
+        ]  # fmt: skip
+        result = subprocess.run(command, capture_output=True, text=True, cwd=self.root, check=False)
+        self.status, self.warnings = result.stdout, result.stderr
+        return result
+
+    def build_ok(self, *options: str) -> subprocess.CompletedProcess[str]:
+        result = self.build(*options)
+        assert result.returncode == 0, result.stderr
+        assert "WARNING" not in result.stderr, result.stderr
+        return result
+
+
+def copy_site(source: Path, destination: Path) -> Site:
+    """A copy of the site whose docs/, refs.bib and files/ are in *source*."""
+    destination.mkdir(parents=True, exist_ok=True)
+    ignore = shutil.ignore_patterns("_build", "publications")
+    shutil.copytree(source / "docs", destination / "docs", ignore=ignore)
+    if (source / "files").is_dir():
+        shutil.copytree(source / "files", destination / "files")
+    else:
+        (destination / "files").mkdir()
+    shutil.copy(source / "refs.bib", destination / "refs.bib")
+    return Site(destination)
+
+
+def fixture_site(name: str, destination: Path) -> Site:
+    """A copy of the fixture site tests/roots/NAME."""
+    return copy_site(ROOTS / name, destination)

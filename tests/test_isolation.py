@@ -1,0 +1,42 @@
+"""Two builds in one process share nothing: owner names, caches and navigation are per build."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from helpers.site import fixture_site
+
+from scholarsite.state import state
+
+
+def test_two_applications_in_one_process_keep_their_own_state(
+    tmp_path: Path, make_app: Any
+) -> None:
+    ada = fixture_site("site", tmp_path / "ada")
+    babbage = fixture_site("site", tmp_path / "babbage")
+    babbage.append("docs/conf.py", '\nscholarsite_owner_names = ["Charles Babbage"]\n')
+    index = babbage.docs / "projects" / "index.md"
+    index.write_text(index.read_text().replace("# Projects", "# Difference Engines"))
+    (babbage.files / "notes-1843.pdf").unlink()
+
+    first = ada.build_ok_in_process(make_app)
+    second = babbage.build_ok_in_process(make_app)
+    owners = {"ada": "Ada Lovelace", "babbage": "Charles Babbage"}
+    for site in (ada, babbage):
+        entry = site.page().select_one("#lovelace1843notes p")
+        assert entry is not None
+        bold = {node.get_text() for node in entry.find_all("strong")}
+        owner = owners[site.root.name]
+        assert owner in bold and set(owners.values()) - {owner} - bold, (site.root.name, bold)
+    one, two = state(first.env), state(second.env)
+    assert one is not two and one.build is not two.build
+    assert one.build.files == {"notes-1843.pdf"} and two.build.files == frozenset()
+    # Each paper page's navigation is its own site's.
+    assert len(one.build.orphan_toctrees) == len(two.build.orphan_toctrees) == 1
+    assert "Difference Engines" not in next(iter(one.build.orphan_toctrees.values()))
+    assert "Difference Engines" in next(iter(two.build.orphan_toctrees.values()))
+    paper = babbage.page("publications/lovelace1843notes.html")
+    assert "Difference Engines" in paper.select_one(".sidebar-tree").get_text()  # type: ignore[union-attr]
+    links = {a.get_text(): a["href"] for a in paper.select("a.publication-link")}
+    assert links["PDF"] == "https://doi.org/10.5555/notes.1843"  # not Ada's local copy
