@@ -23,8 +23,9 @@ html: $(VENV)/.installed-site
 	@mv $(NEXT) $(OUT) && rm -rf build/.html-old
 	@echo "Built $(OUT)/index.html"
 
+# Two test processes (pytest-xdist), one per core; the browser tests share one of them.
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 serve: $(VENV)/.installed-serve
 	$(BIN)/sphinx-autobuild -n --watch refs.bib --watch files --watch src docs build/serve

@@ -26,6 +26,9 @@ from helpers.site import Site
 
 from scholarsite.paper_pages import page_name
 
+#: One test process runs them all, with one Chromium (pytest-xdist's --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("browser")
+
 #: An entry, a project page: the real site's first of each, whatever they are.
 KEY = next(iter(entries()))
 PROJECT = next(

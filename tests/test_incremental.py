@@ -166,13 +166,17 @@ def test_removed_entry_takes_its_paper_page_with_it(site: Site, make_app: Any) -
     assert_same_html(site, make_app)
 
 
-def test_a_file_added_to_files_is_linked_and_served_incrementally(
-    site: Site, make_app: Any
-) -> None:
+def test_a_file_added_to_files_and_removed_again_incrementally(site: Site, make_app: Any) -> None:
     build(site, make_app)
     (site.files / "powers-1837.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
     build(site, make_app)
     links = {a.get_text(): a["href"] for a in site.page().select("#babbage1837engine a")}
     assert links["PDF"] == "files/powers-1837.pdf"
     assert (site.out / "files" / "powers-1837.pdf").is_file()
+    assert_same_html(site, make_app)
+    (site.files / "powers-1837.pdf").unlink()  # and taken out again: gone from the site
+    build(site, make_app)
+    links = {a.get_text(): a["href"] for a in site.page().select("#babbage1837engine a")}
+    assert links["PDF"] == "https://example.org/powers"
+    assert not (site.out / "files" / "powers-1837.pdf").exists()
     assert_same_html(site, make_app)

@@ -255,11 +255,3 @@ def test_make_html_swaps_in_only_a_whole_good_build(tmp_path: Path) -> None:
     assert unchanged.returncode == 0, unchanged.stdout + unchanged.stderr
     assert "0 added, 0 changed, 0 removed" in unchanged.stdout
     assert snapshot(root / "build" / "html") == good
-
-    # A file taken out of files/ between two good incremental builds leaves the site too.
-    (root / "files" / "talk-slides.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
-    assert make_html(root).returncode == 0
-    assert "files/talk-slides.pdf" in snapshot(root / "build" / "html")
-    (root / "files" / "talk-slides.pdf").unlink()
-    assert make_html(root).returncode == 0
-    assert snapshot(root / "build" / "html") == good
