@@ -49,7 +49,7 @@ scholarsite_require_files = False
 # Shown at the top of the sidebar on every page.
 scholarsite_profile_name = "Zhen Zheng (郑祯)"
 scholarsite_profile_tagline = "ML System Research Engineer"
-scholarsite_profile_photo = ""  # an image in docs/, e.g. "photo.jpg"; empty: a ZZ monogram
+scholarsite_profile_photo = "profile.jpg"  # an image in docs/; empty: a monogram of the name
 scholarsite_profile_email = "zhengzhen.z@qq.com"
 scholarsite_profile_github = "JamesTheZ"
 scholarsite_profile_scholar = "https://scholar.google.com/citations?hl=en&user=8eMsZ84AAAAJ"
