@@ -20,6 +20,7 @@ extensions = [
     "scholarsite.paper_pages",
     "scholarsite.profile",
     "scholarsite.site_metadata",
+    "scholarsite.hiding",
 ]
 exclude_patterns = ["_build"]
 root_doc = "index"
@@ -54,6 +55,11 @@ scholarsite_profile_email = "zhengzhen.z@qq.com"
 scholarsite_profile_github = "JamesTheZ"
 scholarsite_profile_scholar = "https://scholar.google.com/citations?hl=en&user=8eMsZ84AAAAJ"
 scholarsite_profile_linkedin = "zheng-zhen-8a050262"
+
+# -- Options for hidden pages ------------------------------------------------
+# Pages (projects/mononn) or folders (projects) of docs/ that are not built: they leave the
+# navigation, the sitemap and the search, and the build reports any link still pointing at one.
+scholarsite_hidden_pages: list[str] = []
 
 # -- Options for paper pages -------------------------------------------------
 # One page per refs.bib entry, generated into docs/publications/ at every build.
