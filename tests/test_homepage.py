@@ -110,9 +110,10 @@ def test_present_pdfs_are_served_from_files(site: Site) -> None:
 
 
 def test_strict_mode_turns_a_missing_pdf_into_an_error(site: Site) -> None:
+    missing = next(e.fields["pdf"] for e in ENTRIES.values() if "pdf" in e.fields)
+    (site.root / "files" / missing).unlink(missing_ok=True)
     result = site.build("-D", "scholarsite_require_files=1")
     assert result.returncode != 0
-    missing = next(e.fields["pdf"] for e in ENTRIES.values() if "pdf" in e.fields)
     assert missing in result.stderr
     assert "Traceback" not in result.stderr
 
