@@ -109,6 +109,28 @@ def test_a_large_photo_is_served_small(site: Site, make_app: Any) -> None:
         assert image.format == "WEBP"
     assert served.stat().st_size < 60_000
     assert not list(site.out.rglob("photo.jpg"))
+    # The link preview's image is the photo too, a small JPEG at the site's address.
+    share = site.page().find("meta", property="og:image")
+    assert isinstance(share, Tag)
+    share_file = site.out / "_static" / str(share["content"]).rsplit("/", 1)[1]
+    with Image.open(share_file) as image:
+        assert image.size == (400, 400)
+        assert image.format == "JPEG"
+    assert share_file.stat().st_size < 120_000
+
+
+def test_without_a_photo_a_monogram_is_the_avatar_and_favicon(site: Site, make_app: Any) -> None:
+    site.build_ok_in_process(make_app)
+    homepage = site.page()
+    avatar = profile_of(homepage).select_one("img.profile-avatar")
+    assert avatar is not None and avatar["alt"] == ""
+    monogram = site.out / str(avatar["src"])
+    svg = monogram.read_text(encoding="utf-8")
+    assert ">AL</text>" in svg
+    icon = homepage.find("link", rel="icon")
+    assert isinstance(icon, Tag)
+    assert (site.out / str(icon["href"])).read_text(encoding="utf-8") == svg
+    assert homepage.find("meta", property="og:image") is None
 
 
 def test_a_new_photo_reaches_every_page_of_an_incremental_build(site: Site, make_app: Any) -> None:
@@ -125,7 +147,8 @@ def test_a_new_photo_reaches_every_page_of_an_incremental_build(site: Site, make
     assert served["red index.html"][0] > 200 and served["red index.html"][2] < 60
     assert served["blue index.html"][2] > 200 and served["blue index.html"][0] < 60
     assert served["blue projects/engine.html"] == served["blue index.html"]
-    assert len(list((site.out / "_static").glob("profile-photo-*"))) == 1
+    assert len(list((site.out / "_static").glob("profile-photo-*.webp"))) == 1
+    assert len(list((site.out / "_static").glob("profile-photo-*.jpg"))) == 1
 
 
 @pytest.mark.parametrize(

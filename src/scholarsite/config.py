@@ -72,6 +72,12 @@ SETTINGS = (
         "True or False", "scholarsite_paper_pages = True",
         lambda v: isinstance(v, bool),
     ),
+    Setting(
+        "scholarsite_hidden_pages", [], "env",
+        "Pages (projects/mononn) or folders (projects) of docs/ not to build.",
+        "a list of page or folder name strings", 'scholarsite_hidden_pages = ["projects"]',
+        is_list_of_strings,
+    ),
     _string(
         "scholarsite_paper_dir", "publications", "env",
         "The folder of docs/ the paper pages are generated into.",

@@ -10,6 +10,7 @@ What each module does (read the one whose name fits the change you want to make)
 - scholar_tags: a paper page's head tags for Google Scholar
 - profile: the sidebar's avatar, name, tagline and contact links
 - search_engines: the owner's JSON-LD, robots.txt, sitemap.xml
+- hiding: pages and sections the owner hides
 - authoring: diagnostics for mistakes in the owner's pages
 - links: no unsafe link, external links noopener
 - formatting_cache, cite_storage, plugins: build speed (same output, less work)
@@ -31,6 +32,7 @@ from . import (
     bibliography,
     config,
     formatting_cache,
+    hiding,
     links,
     paper_pages,
     plugins,
@@ -66,6 +68,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", config.check_settings, priority=100)
     app.connect("config-inited", config.default_redirect_template)
     app.connect("config-inited", profile.prepare_profile)
+    app.connect("config-inited", hiding.hide_pages)
     app.connect("builder-inited", add_static_dir)
     app.connect("builder-inited", formatting_cache.start_build, priority=400)
     app.connect("builder-inited", bibliography.load_bibliography, priority=410)
@@ -80,6 +83,10 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-before-read-docs", formatting_cache.note_reading)
     app.connect("source-read", authoring.check_front_matter)
     app.add_transform(authoring.TextSyntaxCheck)
+    app.add_directive("toctree", hiding.HidingTocTree, override=True)
+    app.add_transform(hiding.HiddenSections)
+    app.add_post_transform(hiding.HiddenPageLinks)
+    app.connect("env-check-consistency", hiding.report_pages_in_no_toctree)
     app.add_role("cite", authoring.CheckedCiteRole(), override=True)
     for name in BibtexDomain.roles:
         app.add_role_to_domain("cite", name, authoring.CheckedCiteRole(), override=True)

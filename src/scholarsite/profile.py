@@ -26,9 +26,13 @@ AVATAR_CSS_PX = 112
 #: The served photo has twice as many pixels a side, sharp on high-density screens.
 PHOTO_PX = 2 * AVATAR_CSS_PX
 PHOTO_WEBP_QUALITY = 80
+#: The link preview's image (Open Graph): a JPEG, which every site that unfurls links reads.
+SHARE_IMAGE_PX = 400
+SHARE_IMAGE_JPEG_QUALITY = 82
 MONOGRAM_FILE = "profile-monogram.svg"
-#: The html_context entry holding the avatar's file name.
+#: The html_context entries holding the avatar's and the link preview image's file names.
 AVATAR_CONTEXT = "scholarsite_profile_avatar"
+SHARE_IMAGE_CONTEXT = "scholarsite_profile_share_image"
 #: The monogram's circle: a blue-to-violet gradient that stands out on white and on near-black.
 MONOGRAM_COLOURS = ("#2156d9", "#6d3bd6")
 
@@ -53,6 +57,7 @@ class Profile:
     avatar: str  # a file in _static/
     is_photo: bool
     links: tuple[ProfileLink, ...]
+    share_image: str = ""  # a file in _static/: the photo for link previews, if there is one
 
 
 def profile_links(config: Config) -> tuple[list[ProfileLink], list[str]]:
@@ -108,25 +113,26 @@ def monogram_svg(letters: str) -> str:
     )
 
 
-def resized_photo(source: Path, target_dir: Path) -> str:
-    """A square WebP copy of the photo at twice the avatar's display size; its file name.
+def resized_photo(source: Path, target_dir: Path, size: int = PHOTO_PX, kind: str = "webp") -> str:
+    """A square copy of the photo, *size* pixels a side, as WebP or JPEG; its file name.
 
     The name carries a hash of the source, so that a new photo gets a new address and no
     visitor's browser keeps showing the old one.
     """
-    digest = hashlib.sha256(source.read_bytes() + str(PHOTO_PX).encode()).hexdigest()[:12]
-    name = f"profile-photo-{digest}.webp"
+    digest = hashlib.sha256(source.read_bytes() + str(size).encode()).hexdigest()[:12]
+    name = f"profile-photo-{digest}.{kind}"
     target = target_dir / name
-    for stale in target_dir.glob("profile-photo-*.webp"):
+    for stale in target_dir.glob(f"profile-photo-*.{kind}"):
         if stale != target:
             stale.unlink()
     if not target.exists():
         with Image.open(source) as image:
             upright = ImageOps.exif_transpose(image)
-            square = ImageOps.fit(
-                upright.convert("RGB"), (PHOTO_PX, PHOTO_PX), Image.Resampling.LANCZOS
-            )
-            square.save(target, "WEBP", quality=PHOTO_WEBP_QUALITY, method=6)
+            square = ImageOps.fit(upright.convert("RGB"), (size, size), Image.Resampling.LANCZOS)
+            if kind == "webp":
+                square.save(target, "WEBP", quality=PHOTO_WEBP_QUALITY, method=6)
+            else:
+                square.save(target, "JPEG", quality=SHARE_IMAGE_JPEG_QUALITY, optimize=True)
     return name
 
 
@@ -145,20 +151,29 @@ def prepare_profile(app: Sphinx, config: Config) -> None:
     generated.mkdir(parents=True, exist_ok=True)
     write_if_changed(generated / MONOGRAM_FILE, monogram_svg(initials(profile_name(config))))
     _, problems = profile_links(config)
-    avatar = MONOGRAM_FILE
+    avatar, share_image = MONOGRAM_FILE, ""
     if photo := config.scholarsite_profile_photo.strip():
         source = Path(app.confdir, photo)
         try:
             avatar = resized_photo(source, generated)
+            share_image = resized_photo(source, generated, SHARE_IMAGE_PX, "jpg")
         except (OSError, UnidentifiedImageError) as error:
             problems.append(f"scholarsite_profile_photo {photo!r} is not a readable image: {error}")
+    if share_image and getattr(config, "ogp_image", "") is None:
+        # The photo is the link preview's image unless conf.py names another.
+        config.ogp_image = f"_static/{share_image}"
+        config.ogp_image_alt = profile_name(config)
     for problem in problems:
         logger.warning(f"{problem} (in conf.py)", type="scholarsite", subtype="profile")
     # A new list: the default one is shared by every application in the process.
     config.templates_path = [*config.templates_path, str(TEMPLATES_DIR)]
     # The avatar's file name is part of the HTML configuration, so that a new photo (a new
     # name) makes Sphinx write every page again, even those whose sources did not change.
-    config.html_context = {**config.html_context, AVATAR_CONTEXT: avatar}
+    config.html_context = {
+        **config.html_context,
+        AVATAR_CONTEXT: avatar,
+        SHARE_IMAGE_CONTEXT: share_image,
+    }
 
 
 def profile_name(config: Config) -> str:
@@ -177,6 +192,7 @@ def profile_of(app: Sphinx) -> Profile:
             avatar=avatar,
             is_photo=avatar != MONOGRAM_FILE,
             links=tuple(profile_links(config)[0]),
+            share_image=config.html_context.get(SHARE_IMAGE_CONTEXT, ""),
         )
     return build.profile
 
@@ -195,10 +211,11 @@ def add_profile_to_context(
 def copy_avatar(app: Sphinx, exception: Exception | None) -> None:
     """Serve the avatar, and the monogram that is the default favicon, at _static/NAME."""
     if exception is None and app.builder.format == "html":
-        avatar = profile_of(app).avatar
+        profile = profile_of(app)
+        served = {profile.avatar, profile.share_image, MONOGRAM_FILE} - {""}
         static = Path(app.outdir, "_static")
-        for stale in static.glob("profile-photo-*.webp"):
-            if stale.name != avatar:
+        for stale in static.glob("profile-photo-*"):
+            if stale.name not in served:
                 stale.unlink()  # an earlier photo's copy, which no page shows any more
-        for name in dict.fromkeys([avatar, MONOGRAM_FILE]):
+        for name in sorted(served):
             shutil.copyfile(generated_dir(app) / name, static / name)
