@@ -11,6 +11,7 @@ registered, and only in a build that reads or formats something (a no-op build l
 from __future__ import annotations
 
 import re
+from functools import cache
 from importlib.metadata import EntryPoint, distributions
 
 import pybtex.plugin
@@ -51,6 +52,7 @@ def installed_plugins(groups: set[str]) -> dict[tuple[str, str], EntryPoint]:
     return found
 
 
+@cache  # pybtex's registry lives as long as the process: once is enough, whatever the build
 def register_repeated_lookups() -> int:
     """Register the plugins of :data:`REPEATED_LOOKUPS` that are installed; return how many."""
     installed = installed_plugins(set(REPEATED_LOOKUPS))

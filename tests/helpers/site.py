@@ -60,22 +60,29 @@ class Site:
     # -- in process ---------------------------------------------------------------------
 
     def build_in_process(
-        self, make_app: Callable[..., Any], *, out: str = "out", **overrides: Any
+        self,
+        make_app: Callable[..., Any],
+        *,
+        out: str = "out",
+        builder: str = "html",
+        **overrides: Any,
     ) -> Any:
         """Build in this process with Sphinx's testing application; return the application.
+
+        The ``dummy`` builder reads and resolves every page as ``html`` does, writing nothing.
 
         Warnings and errors are in ``self.warnings``; a build that stops (``SystemExit``)
         raises it, with what it said kept.
         """
         status, warning = StringIO(), StringIO()
-        self.out = self.root / out / "html"
+        self.out = self.root / out / builder
         # A build stopped by SystemExit while Sphinx starts up is never cleaned up by the
         # testing application: restore docutils' registries here, for the next test's sake.
         namespace = docutils_namespace()
         try:
             with namespace:
                 app = make_app(
-                    "html",
+                    builder,
                     srcdir=self.docs,
                     builddir=self.root / out,
                     confoverrides=overrides or None,
