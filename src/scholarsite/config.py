@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, Literal, NoReturn
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
@@ -29,7 +29,7 @@ class Setting:
     name: str
     default: Any
     #: "env": a change re-reads every page; "html": it rewrites every page.
-    rebuild: str
+    rebuild: Literal["env", "html"]
     description: str
     #: What the value must be, in words, and a line of conf.py that sets a valid one.
     expected: str
@@ -41,7 +41,9 @@ class Setting:
         return (list, tuple) if isinstance(self.default, list) else (type(self.default),)
 
 
-def _string(name: str, default: str, rebuild: str, description: str, example: str) -> Setting:
+def _string(
+    name: str, default: str, rebuild: Literal["env", "html"], description: str, example: str
+) -> Setting:
     return Setting(
         name, default, rebuild, description, "a string", example, lambda v: isinstance(v, str)
     )
@@ -156,7 +158,7 @@ def declare(app: Sphinx) -> None:
         app.add_config_value(
             setting.name,
             setting.default,
-            setting.rebuild,  # type: ignore[arg-type]  # Sphinx types it as a Literal
+            setting.rebuild,
             setting.types,
             description=setting.description,
         )

@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from importlib.metadata import version
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pybtex.plugin
 from pybtex.database import BibliographyData
@@ -116,12 +116,12 @@ class CachedBibtexDomain(BibtexDomain):
         values = self.stored.load()
         if "citations" in self.data:  # set by sphinxcontrib-bibtex: store it
             values["citations"] = self.data.pop("citations")
-        return values["citations"]  # type: ignore[no-any-return]
+        return cast(list[Citation], values["citations"])
 
     @property
     def formatted(self) -> dict[str, Any]:
         """What earlier builds formatted, kept to format only what changed."""
-        return self.stored.load()["formatted"]  # type: ignore[no-any-return]
+        return cast(dict[str, Any], self.stored.load()["formatted"])
 
     def clear_doc(self, docname: str) -> None:
         super().clear_doc(docname)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import furo
 
@@ -70,8 +71,8 @@ def cite_domain(env: BuildEnvironment) -> BibtexDomain:
     return cast(BibtexDomain, env.get_domain("cite"))
 
 
-def source_digest(obj: object) -> str:
-    return hashlib.blake2b(inspect.getsource(obj).encode(), digest_size=8).hexdigest()  # type: ignore[arg-type]
+def source_digest(function: Callable[..., Any]) -> str:
+    return hashlib.blake2b(inspect.getsource(function).encode(), digest_size=8).hexdigest()
 
 
 def upstream_changes() -> list[str]:
