@@ -6,25 +6,25 @@ import re
 from typing import Any
 
 from bs4 import BeautifulSoup, Tag
-from helpers.realsite import REPO, authors, conf, entries, title
+from helpers.realsite import REPO, authors, conf, entries, title, visible_text
 from helpers.site import Site
 
 INDEX_MD = REPO / "docs" / "index.md"
 
 
-def visible_text(element: Tag) -> str:
+def text_of(element: Tag) -> str:
     return " ".join(element.get_text(" ").split())
 
 
 def test_page_title_is_the_sites_title_and_the_first_heading(homepage: BeautifulSoup) -> None:
-    heading = re.search(r"^# (.+)$", INDEX_MD.read_text(encoding="utf-8"), re.M)
+    heading = re.search(r"^# (.+)$", visible_text(INDEX_MD), re.M)
     assert heading
     assert homepage.title and homepage.title.string == conf()["html_title"]
     assert homepage.h1 and homepage.h1.get_text(strip=True).rstrip("¶") == heading[1].strip()
 
 
 def test_every_web_link_of_the_page_source_is_there(homepage: BeautifulSoup) -> None:
-    written = set(re.findall(r"\]\((https?://[^)\s]+)\)", INDEX_MD.read_text(encoding="utf-8")))
+    written = set(re.findall(r"\]\((https?://[^)\s]+)\)", visible_text(INDEX_MD)))
     assert homepage.article
     links = {a["href"] for a in homepage.article.find_all("a", href=True)}
     assert written - links == set()
@@ -32,7 +32,7 @@ def test_every_web_link_of_the_page_source_is_there(homepage: BeautifulSoup) -> 
 
 
 def test_every_page_the_homepage_links_to_is_linked(homepage: BeautifulSoup) -> None:
-    written = re.findall(r"\]\(([\w/-]+)\.md\)", INDEX_MD.read_text(encoding="utf-8"))
+    written = re.findall(r"\]\(([\w/-]+)\.md\)", visible_text(INDEX_MD))
     assert homepage.article
     links = {a["href"] for a in homepage.article.find_all("a", href=True)}
     assert {f"{page}.html" for page in written} - links == set()
@@ -104,5 +104,5 @@ def test_the_site_builds_as_read_the_docs_builds_it(built_site: Site) -> None:
 def test_text_is_decoded_as_written(homepage: BeautifulSoup) -> None:
     """UTF-8 sources (emoji, accents, CJK) reach the page intact, not as mojibake."""
     assert homepage.article
-    text = visible_text(homepage.article)
+    text = text_of(homepage.article)
     assert "ðŸ" not in text and "Ã" not in text and "\ufffd" not in text

@@ -2,33 +2,22 @@
 
 from __future__ import annotations
 
-import re
 import shutil
-from pathlib import Path
 from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup, Tag
-from helpers.realsite import REPO, entries
+from helpers.realsite import citing_pages, entries, visible_pages
 from helpers.site import Site
 
 from scholarsite.paper_pages import page_name
 
-CITE = re.compile(r"\{cite(?::\w+)?\}`([^`]+)`")
-PROJECTS = sorted(
-    path.stem for path in (REPO / "docs" / "projects").glob("*.md") if path.stem != "index"
-)
-
-
-def cited_keys_by_page(docs: Path) -> dict[str, set[str]]:
-    """Which keys each page's source cites, read from the Markdown itself."""
-    cited: dict[str, set[str]] = {}
-    for source in docs.rglob("*.md"):
-        page = source.relative_to(docs).with_suffix(".html").as_posix()
-        for keys in CITE.findall(source.read_text(encoding="utf-8")):
-            for key in keys.split(","):
-                cited.setdefault(key.strip(), set()).add(page)
-    return cited
+#: The project pages the site shows (none when the owner hides them all).
+PROJECTS = [
+    docname.removeprefix("projects/")
+    for docname in visible_pages()
+    if docname.startswith("projects/") and docname != "projects/index"
+]
 
 
 def cited_on(page: BeautifulSoup, container_id: str | None, prefix: str) -> set[str]:
@@ -56,8 +45,7 @@ def test_project_citations_land_on_existing_entries(
     page = built_site.page(f"projects/{name}.html")
     targets = [a["href"] for a in page.select(".bibtex-citation a")]
     targets += [a["href"] for a in page.select("ul.cited-publications a")]
-    source = (REPO / "docs" / "projects" / f"{name}.md").read_text(encoding="utf-8")
-    assert bool(targets) == bool(CITE.search(source)), name
+    assert bool(targets) == bool(citing_pages().get(f"projects/{name}")), name
     for target in targets:
         document, _, anchor = str(target).partition("#")
         assert document == "../index.html" and anchor in entries()
@@ -65,8 +53,10 @@ def test_project_citations_land_on_existing_entries(
 
 
 def test_backlinks_match_the_pages_that_cite(built_site: Site, homepage: BeautifulSoup) -> None:
-    cited = cited_keys_by_page(built_site.docs)
-    assert cited, "no page cites an entry"
+    cited: dict[str, set[str]] = {}
+    for docname, keys in citing_pages().items():
+        for key in keys:
+            cited.setdefault(key, set()).add(f"{docname}.html")
     for key in entries():
         expected = cited.get(key, set())
         assert cited_on(homepage, key, "") == expected, key

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import runpy
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from pybtex.database import Entry
+from sphinx.util.matching import Matcher
 
+from scholarsite.hiding import hidden_patterns
 from scholarsite.refs import load_refs
 from scholarsite.style import latex_to_text, person_text
 
@@ -67,3 +70,62 @@ def profile_links(root: Path = REPO) -> dict[str, str]:
     values = _Settings({s.name: settings.get(s.name, s.default) for s in SETTINGS})
     links, _ = links_of(values)  # type: ignore[arg-type]  # reads settings by name only
     return {link.hidden_prefix + link.label: link.url for link in links}
+
+
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_TOCTREE = re.compile(r"^```\{toctree\}[^\n]*\n(.*?)^```", re.M | re.S)
+CITE = re.compile(r"\{cite(?::\w+)?\}`([^`]+)`")
+
+
+def is_hidden(docname: str, root: Path = REPO) -> bool:
+    """Whether conf.py's scholarsite_hidden_pages leaves *docname* out of the site."""
+    patterns = hidden_patterns(conf(root).get("scholarsite_hidden_pages", []))
+    return any(Matcher(patterns)(f"{docname}{suffix}") for suffix in (".md", ".rst"))
+
+
+def visible_text(source: Path) -> str:
+    """A page's Markdown as the site shows it: without the parts between <!-- and -->."""
+    return _HTML_COMMENT.sub("", source.read_text(encoding="utf-8"))
+
+
+def visible_pages(root: Path = REPO) -> dict[str, Path]:
+    """Every page of docs/ the site builds (not hidden, not generated), by docname."""
+    docs = root / "docs"
+    generated = conf(root).get("scholarsite_paper_dir", "publications")
+    pages = {}
+    for source in sorted(docs.rglob("*.md")):
+        docname = source.relative_to(docs).with_suffix("").as_posix()
+        if not docname.startswith(f"{generated}/") and not is_hidden(docname, root):
+            pages[docname] = source
+    return pages
+
+
+def citing_pages(root: Path = REPO) -> dict[str, set[str]]:
+    """The keys each visible page cites, read from its Markdown, by docname."""
+    cites: dict[str, set[str]] = {}
+    for docname, source in visible_pages(root).items():
+        for keys in CITE.findall(visible_text(source)):
+            cites.setdefault(docname, set()).update(key.strip() for key in keys.split(","))
+    return cites
+
+
+def navigation_labels(root: Path = REPO) -> list[str]:
+    """The labels of the homepage's toctree entries the site shows, in order."""
+    docs = root / "docs"
+    index = visible_text(docs / "index.md")
+    labels = []
+    for body in _TOCTREE.findall(index):
+        for line in body.splitlines():
+            entry = line.strip()
+            if not entry or entry.startswith(":"):
+                continue
+            match = re.fullmatch(r"(.*?)\s*<(.+)>", entry)
+            title, target = (match[1], match[2]) if match else ("", entry)
+            docname = "index" if target == "self" else target.removesuffix(".md")
+            if docname != "index" and is_hidden(docname, root):
+                continue
+            if not title:
+                heading = re.search(r"^# (.+)$", visible_text(docs / f"{docname}.md"), re.M)
+                title = heading[1].strip() if heading else docname
+            labels.append(title)
+    return labels
