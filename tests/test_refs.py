@@ -146,6 +146,10 @@ def test_cached_refs_give_the_same_entries_and_survive_a_lost_cache(tmp_path: Pa
     assert [entry_digest(entry) for entry in cached.entries.values()] == [
         entry_digest(entry) for entry in fresh.entries.values()
     ]
+    assert cached.listed == fresh.listed and cached.anchors == fresh.anchors
+    assert [p.title_text for p in cached.publications.values()] == [
+        p.title_text for p in fresh.publications.values()
+    ]
     (tmp_path / "scholarsite-refs-entries.pickle").unlink()
     again = load_refs_cached(path, tmp_path)
     assert list(again.entries) == list(fresh.entries)

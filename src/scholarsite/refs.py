@@ -553,10 +553,12 @@ _CODE_DIGEST = hashlib.sha256(
 
 
 class CachedRefs:
-    """A refs.bib checked by an earlier build: its PDF names now, its entries on first use.
+    """A refs.bib checked by an earlier build: its PDF names and notes now, the rest on first use.
 
     A build where refs.bib did not change (a no-op one) never needs the parsed entries, which
-    take 0.4 s to unpickle at 4,000 entries.
+    take 0.4 s to unpickle at 4,000 entries. Everything else a Refs has (``entries``,
+    ``publications``, ``anchors``, ``page_names``, ``role``, ``listed``, ...) is read from the
+    checked copy the earlier build saved.
     """
 
     problems: tuple[Problem, ...] = ()
@@ -568,45 +570,59 @@ class CachedRefs:
         entries_file: Path,
         digest: str,
         notes: tuple[Note, ...] = (),
+        owner_names: tuple[str, ...] = (),
     ):
         self.path, self.pdfs, self.entries_file, self.digest = path, pdfs, entries_file, digest
-        self.notes = notes
+        self.notes, self.owner_names = notes, owner_names
 
     @cached_property
-    def entries(self) -> OrderedCaseInsensitiveDict:
+    def refs(self) -> Refs:
         try:
             with self.entries_file.open("rb") as file:
-                digest, entries = pickle.load(file)
-            if digest == self.digest:
-                return entries
+                digest, refs = pickle.load(file)
+            if digest == self.digest and isinstance(refs, Refs):
+                return refs
         except Exception:  # removed or damaged since: read refs.bib again
             pass
-        return load_refs(self.path).entries
+        return load_refs(self.path, owner_names=self.owner_names)
+
+    @property
+    def entries(self) -> OrderedCaseInsensitiveDict:
+        return self.refs.entries
+
+    def __getattr__(self, name: str) -> object:
+        if name.startswith("_") or name == "refs":
+            raise AttributeError(name)
+        return getattr(self.refs, name)
 
 
-def load_refs_cached(path: Path, cache_dir: Path) -> Refs | CachedRefs:
+def load_refs_cached(
+    path: Path, cache_dir: Path, owner_names: Iterable[str] = ()
+) -> Refs | CachedRefs:
     """``load_refs(path)``, reused from the last build while the file's bytes are the same.
 
     Only a file without problems is cached, so every problem is reported on every build.
     """
+    owner_names = tuple(owner_names)
     try:
-        digest = hashlib.sha256(path.read_bytes() + _CODE_DIGEST).hexdigest()
+        key = path.read_bytes() + repr(owner_names).encode() + _CODE_DIGEST
+        digest = hashlib.sha256(key).hexdigest()
     except OSError:
-        return load_refs(path)
+        return load_refs(path, owner_names=owner_names)
     cache = cache_dir / "scholarsite-refs.pickle"
     entries_file = cache_dir / "scholarsite-refs-entries.pickle"
     try:
         with cache.open("rb") as file:
             cached_digest, cached_path, pdfs, notes = pickle.load(file)
         if cached_digest == digest and cached_path == path:
-            return CachedRefs(path, pdfs, entries_file, digest, notes)
+            return CachedRefs(path, pdfs, entries_file, digest, notes, owner_names)
     except Exception:  # no cache yet, or one from another version: read the file
         pass
-    refs = load_refs(path)
+    refs = load_refs(path, owner_names=owner_names)
     if not refs.problems:
         cache_dir.mkdir(parents=True, exist_ok=True)
         for target, record in (
-            (entries_file, (digest, refs.entries)),
+            (entries_file, (digest, refs)),
             (cache, (digest, path, refs.pdfs, tuple(refs.notes))),
         ):
             partial = target.with_suffix(".partial")
