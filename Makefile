@@ -9,7 +9,7 @@ OUT := build/html
 WORK := build/.html-work
 NEXT := build/.html-next
 
-.PHONY: html test serve clean audit bench
+.PHONY: html test check serve clean audit bench
 
 html: $(VENV)/.installed-site
 	@# Build incrementally in a work folder (with build/doctrees), then publish a copy of it
@@ -26,6 +26,10 @@ html: $(VENV)/.installed-site
 # Two test processes (pytest-xdist), one per core; the browser tests share one of them.
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+# Check refs.bib without a build: every problem and data-quality note, and what each key is.
+check: $(VENV)/.installed-site
+	@$(BIN)/python -m scholarsite.check refs.bib
 
 serve: $(VENV)/.installed-serve
 	$(BIN)/sphinx-autobuild -n --watch refs.bib --watch files --watch src docs build/serve

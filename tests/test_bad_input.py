@@ -71,7 +71,8 @@ def expand(message: str, where: dict[str, int | Path]) -> str:
     return message.replace("{appended}", str(where.get("appended", "?")))
 
 
-#: The kinds of bad input issue 8 names; each must keep a case.
+#: The kinds of bad input issue 8 names; each must keep a case (issue 12 made an unknown entry
+#: type and a repeated title data-quality notes: tests/test_refs.py checks those).
 REQUIRED = [
     "refs_unbalanced_brace",
     "refs_unclosed_entry_at_end",
@@ -83,7 +84,6 @@ REQUIRED = [
     "refs_missing_venuetag",
     "refs_author_list_does_not_parse",
     "refs_not_utf8",
-    "refs_unknown_type",
     "refs_year_not_a_number",
     "page_cite_unknown_key",
     "page_cite_blank_key",
@@ -171,7 +171,8 @@ HOSTILE_ENTRIES = f"""
   remark    = {{Remark {SCRIPT} {IMG}}},
   code      = {{{CODE_URL}}},
 }}
-
+"""
+SCRIPT_ADDRESSES = f"""
 @inproceedings{{hostile2024url,
   author    = {{Ada Lovelace}},
   title     = {{Links \\url{{javascript:alert(1)}} and \\href{{javascript:alert(2)}}{{here}}}},
@@ -184,21 +185,33 @@ HOSTILE_ENTRIES = f"""
 UNSAFE_ADDRESS = re.compile(r"^(javascript|vbscript|data|file):", re.I)
 
 
+def test_script_addresses_written_in_latex_stop_the_build(site: Site) -> None:
+    """\\url and \\href to javascript: or data: in any field are problems, each one named."""
+    site.append("refs.bib", SCRIPT_ADDRESSES)
+    result = site.build()
+    assert result.returncode != 0
+    problems = [line for line in result.stderr.splitlines() if "hostile2024url:" in line]
+    assert len(problems) == 3, result.stderr
+    for field, address in (
+        ("title", "javascript:alert(1)"),
+        ("title", "javascript:alert(2)"),
+        ("remark", "data:text/html,"),
+    ):
+        assert any(f'{field} "{address}' in line for line in problems), (field, address)
+    assert "Traceback" not in result.stdout + result.stderr
+    assert not (site.out / "index.html").exists()
+
+
 def test_hostile_data_is_shown_as_text_and_links_nowhere(site: Site, make_app: Any) -> None:
     """Markup and script: addresses in refs.bib are text on every page that shows the entry."""
     site.append("refs.bib", HOSTILE_ENTRIES)
     site.append(
         "docs/index.md",
-        "\nSee {cite:p}`hostile2024xss` and {cite:t}`hostile2024url`.\n"
+        "\nSee {cite:p}`hostile2024xss` and {cite:t}`hostile2024xss`.\n"
         "\n```{cited-publications}\n```\n",
     )
-    site.build_in_process(make_app)
-    warnings = [line for line in site.warnings.splitlines() if "WARNING" in line]
-    # The markup is data and passes; the two macros that would link script are reported.
-    assert len(warnings) >= 2, site.warnings
-    assert all(
-        "refs.bib entry hostile2024url: link to" in line and "removed" in line for line in warnings
-    ), site.warnings
+    # The markup is data: it passes, and shows as text.
+    site.build_ok_in_process(make_app)
 
     shown_as_text = pages = 0
     for path in sorted(site.out.rglob("*.html")):

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from scholarsite.refs import CachedRefs, Refs, entry_digest, load_refs, load_refs_cached
+from scholarsite.refs import (
+    RENDERER_NEEDS,
+    CachedRefs,
+    Refs,
+    anchors_for,
+    entry_digest,
+    load_refs,
+    load_refs_cached,
+    page_names_for,
+)
 
 GOOD = """\
 @inproceedings{good2024paper,
@@ -49,13 +59,11 @@ CASES = {
     "author list does not parse": (entry(author="Lovelace, Ada, Jr, Extra"), "Too many commas"),
     "duplicate key": (entry(key="good2024paper"), "duplicate key (first used on line 1)"),
     "same DOI": (entry(doi="10.1145/1234567.1234568"), 'same DOI as "good2024paper"'),
-    "same title": (entry(title="A {Good} Paper"), 'same title as "good2024paper"'),
     "malformed DOI": (entry(doi="1145/123"), 'malformed DOI "1145/123"'),
     "pdf with a path": (entry(pdf="../secret.pdf"), 'pdf "../secret.pdf" is not a plain file'),
     "pdf absolute": (entry(pdf="/etc/passwd"), 'pdf "/etc/passwd" is not a plain file'),
     "javascript url": (entry(code="javascript:alert(1)"), 'code "javascript:alert(1)" is not'),
     "file url": (entry(url="file:///etc/passwd"), 'url "file:///etc/passwd" is not an http'),
-    "unknown type": (entry().replace("@inproceedings", "@paper"), "unknown entry type @paper"),
 }
 
 
@@ -118,6 +126,134 @@ def test_cached_refs_give_the_same_entries_and_survive_a_lost_cache(tmp_path: Pa
     assert [entry_digest(entry) for entry in cached.entries.values()] == [
         entry_digest(entry) for entry in fresh.entries.values()
     ]
+    assert cached.listed == fresh.listed and cached.anchors == fresh.anchors
+    assert [p.title_text for p in cached.publications.values()] == [
+        p.title_text for p in fresh.publications.values()
+    ]
     (tmp_path / "scholarsite-refs-entries.pickle").unlink()
     again = load_refs_cached(path, tmp_path)
     assert list(again.entries) == list(fresh.entries)
+
+
+# -- The tolerant parse: only genuine breakage is a problem ---------------------------
+
+NOTE_CASES = {
+    "missing year": (entry(year=""), "missing-year", 'missing field "year"'),
+    "year not a number": (entry(year="soon"), "bad-year", 'year "soon" is not a four-digit year'),
+    "missing venue tag": (
+        entry(
+            venuetag="",
+            booktitle="Proceedings of the 30th Symposium on Operating Systems Principles",
+        ),
+        "missing-venuetag",
+        "derived until then: SOSP'24",
+    ),
+    "missing author": (entry(author=""), "missing-author", 'missing field "author"'),
+    "odd DOI": (entry(doi="1145/123"), "odd-doi", 'malformed DOI "1145/123"'),
+    "unknown type": (entry().replace("@inproceedings", "@paper"), "unknown-type", "@paper"),
+    "relative address": (entry(code="www.example.org"), "not-a-web-address", "code"),
+}
+
+
+@pytest.mark.parametrize("case", NOTE_CASES)
+def test_data_quality_is_a_note_not_a_problem(tmp_path: Path, case: str) -> None:
+    text, code, message = NOTE_CASES[case]
+    path = tmp_path / "refs.bib"
+    path.write_text(GOOD + "\n" + text)
+    refs = load_refs(path, strict=())
+    assert refs.problems == []
+    notes = [note for note in refs.notes if note.code == code]
+    assert len(notes) == 1, refs.notes
+    assert str(notes[0]).startswith(f"{path}:{BAD_ENTRY_LINE}: bad2024paper: ")
+    assert message in notes[0].message
+    # The renderer of today still needs these as problems (RENDERER_NEEDS), the others never.
+    assert bool(load_refs(path).problems) == (code in RENDERER_NEEDS)
+
+
+def test_an_entry_pasted_twice_merges_silently(tmp_path: Path) -> None:
+    path = tmp_path / "refs.bib"
+    path.write_text(GOOD + "\n" + GOOD.replace("  ", "    "))
+    refs = load_refs(path)
+    assert refs.problems == [] and list(refs.entries) == ["good2024paper"]
+
+
+def test_one_key_for_two_entries_is_a_problem(tmp_path: Path) -> None:
+    found = problems(tmp_path, GOOD + "\n" + GOOD.replace("A Good Paper", "Another Paper"))
+    assert len(found) == 1 and "duplicate key (first used on line 1)" in found[0]
+
+
+def test_crossref_targets_fill_in_their_papers_and_are_not_listed(tmp_path: Path) -> None:
+    path = tmp_path / "refs.bib"
+    path.write_text(
+        "@inproceedings{DBLP:conf/asplos/X22, author = {Ada Lovelace}, title = {T},"
+        " crossref = {DBLP:conf/asplos/2022}}\n"
+        "@proceedings{DBLP:conf/asplos/2022, editor = {Babbage, Charles},"
+        " title = {ASPLOS '22: 27th ACM International Conference}, year = {2022},"
+        " publisher = {ACM}}\n"
+    )
+    refs = load_refs(path, strict=())
+    assert refs.problems == []
+    assert list(refs.entries) == ["DBLP:conf/asplos/X22"]
+    assert refs.role("DBLP:conf/asplos/2022") == "crossref target"
+    paper = refs.entries["DBLP:conf/asplos/X22"]
+    assert paper.fields["year"] == "2022" and paper.fields["booktitle"].startswith("ASPLOS")
+    assert refs.publications["DBLP:conf/asplos/X22"].venue_tag == "ASPLOS'22"
+    assert refs.publications["DBLP:conf/asplos/X22"].group_year == 2022
+
+
+def test_a_preprint_and_its_published_version_are_one_entry(tmp_path: Path) -> None:
+    path = tmp_path / "refs.bib"
+    preprint = (
+        entry(key="pre", title="A {Good} paper", venuetag="", doi="")
+        .replace("@inproceedings", "@article")
+        .replace("  year", "  journal = {arXiv preprint arXiv:2401.00001},\n  year")
+    )
+    apart = entry(key="apart", title="A good paper!", separate="true")
+    stranger = entry(key="stranger", title="A Good Paper", author="Someone Else")
+    path.write_text(preprint + "\n" + GOOD + "\n" + apart + "\n" + stranger)
+    refs = load_refs(path, strict=())
+    assert refs.version_of == {"pre": "good2024paper"}
+    assert refs.listed == ["good2024paper", "apart", "stranger"]
+    assert refs.publications["good2024paper"].versions == ("pre",)
+    assert refs.publications["pre"].arxiv == "2401.00001"
+
+
+def test_unsafe_addresses_anywhere_are_problems(tmp_path: Path) -> None:
+    bad = entry(remark=r"see \href{javascript:alert(1)}{here}", links="Demo=data:text/html,x")
+    found = problems(tmp_path, GOOD + "\n" + bad)
+    assert len(found) == 2, found
+    assert any('remark "javascript:alert(1)"' in problem for problem in found)
+    assert any('links "data:text/html,x"' in problem for problem in found)
+
+
+KEYS = [
+    "zheng2022astitch",
+    "DBLP:conf/asplos/ZhengYWLZYLD22",
+    "10.1145/3544548.3580875",
+    "2026A&A...710L..32M",
+    "2025A&A...710L..32M",
+    "余雄庆2020",
+    "余雄庆2021",
+    "a_b",
+    "a-b",
+]
+
+
+def test_every_key_gets_a_unique_stable_anchor_and_page_name() -> None:
+    from docutils.nodes import make_id
+
+    anchors, pages = anchors_for(KEYS), page_names_for(KEYS)
+    for names in (anchors, pages):
+        assert len(set(names.values())) == len(KEYS) and all(names.values())
+    assert anchors_for(reversed(KEYS)) == anchors and page_names_for(reversed(KEYS)) == pages
+    # Keys that worked keep the id the list always gave them, and the page name they had.
+    for key in ("zheng2022astitch", "DBLP:conf/asplos/ZhengYWLZYLD22", "10.1145/3544548.3580875"):
+        assert pages[key] == re.sub(r"[^a-z0-9_-]+", "-", key.lower())
+    for key in ("zheng2022astitch", "DBLP:conf/asplos/ZhengYWLZYLD22"):
+        assert anchors[key] == make_id(key)
+    # What needed more: two ADS keys shared an id (make_id drops the year), Chinese keys had none.
+    assert make_id("2026A&A...710L..32M") == make_id("2025A&A...710L..32M")
+    assert make_id("余雄庆2020") == make_id("10.1145/3544548.3580875") == ""
+    assert anchors["10.1145/3544548.3580875"].startswith("ref-10-1145-3544548-3580875-")
+    assert anchors["2026A&A...710L..32M"].startswith("ref-2026a-a-710l-32m-")
+    assert anchors["余雄庆2020"].startswith("ref-2020-")

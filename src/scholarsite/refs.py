@@ -1,62 +1,77 @@
-"""Read refs.bib and check every entry, reporting problems by file, line and key."""
+"""Read refs.bib as pasted and check it: genuine breakage is a Problem, the rest a Note."""
 
 from __future__ import annotations
 
 import hashlib
 import pickle
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from docutils.nodes import make_id
 from pybtex.database import BibliographyData, Entry
 from pybtex.database.input.bibtex import Parser
 from pybtex.scanner import PybtexSyntaxError
 from pybtex.utils import OrderedCaseInsensitiveDict
 
 from .fileutil import code_digest, write_atomically
-from .style import latex_to_text, name_parts
-
-ENTRY_TYPES = frozenset(
-    [
-        "article",
-        "book",
-        "booklet",
-        "conference",
-        "inbook",
-        "incollection",
-        "inproceedings",
-        "manual",
-        "mastersthesis",
-        "misc",
-        "online",
-        "phdthesis",
-        "proceedings",
-        "report",
-        "techreport",
-        "thesis",
-        "unpublished",
-    ]
+from .latex import fold, latex_plain_text
+from .names import OwnerNames, is_others, name_parts
+from .publication import (
+    CONTAINER_TYPES,
+    HOMEPAGE_FIELDS,
+    KINDS,
+    URL_FIELDS,
+    Publication,
+    addresses_in,
+    build_publication,
+    doi_of,
+    is_http_url,
+    is_preprint,
+    is_unsafe_url,
+    normalize_doi,
+    venue_tag,
+    year_of,
 )
-REQUIRED_FIELDS = {
-    "title": "the paper's exact title",
-    "year": "the year of publication, e.g. year = {2024}",
-    "venuetag": "the tag shown before the title, e.g. venuetag = {OSDI'24}",
-}
-#: Fields holding a web address; each must be http(s).
-URL_FIELDS = ("url", "code", "slides", "video", "project")
-#: The homepage's own fields: shown on the site, left out of the BibTeX visitors copy.
-HOMEPAGE_FIELDS = frozenset({"venuetag", "remark", "pdf", "author+an", "abstract", *URL_FIELDS[1:]})
+
+__all__ = [
+    "HOMEPAGE_FIELDS",
+    "RENDERER_NEEDS",
+    "URL_FIELDS",
+    "CachedRefs",
+    "Note",
+    "Problem",
+    "Refs",
+    "anchor_for",
+    "entry_digest",
+    "load_refs",
+    "load_refs_cached",
+    "normalize_doi",
+    "page_name_for",
+]
+
+#: Notes the Sphinx side still needs to be problems while it reads raw fields (it sorts by
+#: ``int(year)``, shows ``venuetag`` and ``author``): empty once it renders from Publication.
+RENDERER_NEEDS = frozenset(
+    {
+        "missing-year",
+        "bad-year",
+        "missing-venuetag",
+        "missing-author",
+        "author-without-family",
+        "odd-doi",
+    }
+)
 
 _ENTRY_START = re.compile(r"^[ \t]*@[ \t]*(\w+)[ \t]*[{(][ \t]*([^,\s]*)", re.MULTILINE)
-_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 _PLAIN_FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
-_HTTP_URL = re.compile(r"^https?://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong in the bibliography file, with where it is and how to fix it."""
+    """Genuine breakage in the bibliography file, with where it is and how to fix it."""
 
     path: Path
     line: int
@@ -68,23 +83,88 @@ class Problem:
         return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
 
 
+@dataclass(frozen=True)
+class Note(Problem):
+    """A data-quality note (same shape as a Problem): reported, never fails the build."""
+
+    code: str = ""
+
+
 @dataclass
 class Refs:
-    """The parsed bibliography: entries in the owner's order and the line each starts on."""
+    """The parsed bibliography: entries in the owner's order, what each key is, every problem."""
 
     path: Path
+    #: Every publication (listed entries and their other versions), crossrefs filled in.
     entries: OrderedCaseInsensitiveDict = field(default_factory=OrderedCaseInsensitiveDict)
     lines: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    #: Entries that only fill in others through ``crossref`` (DBLP's @proceedings): not listed.
+    crossref_targets: OrderedCaseInsensitiveDict = field(default_factory=OrderedCaseInsensitiveDict)
+    #: biblatex @set/@xdata entries: containers of other entries, not listed.
+    containers: OrderedCaseInsensitiveDict = field(default_factory=OrderedCaseInsensitiveDict)
+    #: Each entry that is another version of a listed one, and the key of the listed one.
+    version_of: dict[str, str] = field(default_factory=dict)
+    owner_names: tuple[str, ...] = ()
 
     def problem(self, line: int, key: str, message: str) -> None:
         self.problems.append(Problem(self.path, line, key, message))
 
+    def note(self, line: int, key: str, code: str, message: str) -> None:
+        self.notes.append(Note(self.path, line, key, message, code))
+
     @property
     def pdfs(self) -> dict[str, str]:
-        """The local PDF each entry names, by key."""
+        """The local PDF each entry names, by key (a ``pdf`` address is not local)."""
         return {
-            key: entry.fields["pdf"] for key, entry in self.entries.items() if "pdf" in entry.fields
+            key: entry.fields["pdf"].strip()
+            for key, entry in self.entries.items()
+            if _PLAIN_FILE_NAME.match(entry.fields.get("pdf", "").strip())
+        }
+
+    @property
+    def listed(self) -> list[str]:
+        """Keys shown in the list, in the owner's order (other versions show under these)."""
+        return [key for key in self.entries if key not in self.version_of]
+
+    def versions(self, key: str) -> tuple[str, ...]:
+        """The other versions shown with the listed entry *key*."""
+        return tuple(other for other, lead in self.version_of.items() if lead == key)
+
+    def role(self, key: str) -> str:
+        """What *key* is: ``listed``, ``version of KEY``, ``crossref target`` or ``container``."""
+        if key in self.version_of:
+            return f"version of {self.version_of[key]}"
+        if key in self.entries:
+            return "listed"
+        if key in self.crossref_targets:
+            return "crossref target"
+        if key in self.containers:
+            return "container"
+        return "unknown"
+
+    @cached_property
+    def anchors(self) -> dict[str, str]:
+        return anchors_for([*self.entries, *self.crossref_targets, *self.containers])
+
+    @cached_property
+    def page_names(self) -> dict[str, str]:
+        return page_names_for([*self.entries, *self.crossref_targets, *self.containers])
+
+    @cached_property
+    def publications(self) -> dict[str, Publication]:
+        """The record of every publication, by key."""
+        owner = OwnerNames(self.owner_names)
+        return {
+            key: build_publication(
+                entry,
+                owner=owner,
+                anchor=self.anchors[key],
+                page_name=self.page_names[key],
+                versions=self.versions(key),
+            )
+            for key, entry in self.entries.items()
         }
 
 
@@ -95,13 +175,82 @@ def entry_digest(entry: Entry) -> str:
     return hashlib.blake2b(data.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
-def normalize_doi(doi: str) -> str:
-    return re.sub(r"^(https?://(dx\.)?doi\.org/|doi:)", "", doi.strip(), flags=re.I).lower()
+def _content_digest(entry: Entry) -> str:
+    """What an entry says, blind to its key's case and to white space: to merge exact repeats."""
+    persons = [(role, [str(p) for p in people]) for role, people in entry.persons.items()]
+    fields = sorted((name.lower(), " ".join(value.split())) for name, value in entry.fields.items())
+    return repr((entry.type.lower(), fields, persons))
 
 
-def load_refs(path: Path) -> Refs:
-    """Parse *path* entry by entry so that every problem is tied to its line and key."""
-    refs = Refs(path)
+# -- Anchors and page names ------------------------------------------------------
+
+
+def _short_hash(key: str) -> str:
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=3).hexdigest()
+
+
+def anchor_for(key: str) -> str:
+    """The id the list has always given *key*'s entry: ``docutils.nodes.make_id(key)``."""
+    return make_id(key)
+
+
+def anchors_for(keys: Iterable[str]) -> dict[str, str]:
+    """A unique, non-empty, stable id for every key.
+
+    A key keeps the id the list has always given it (``make_id(key)``: ``zheng2022astitch``,
+    ``dblp-conf-asplos-zhengywlzyld22``) unless that id is empty (``余雄庆2020``) or shared with
+    another key (``2026A&A...710L..32M`` and ``2025A&A...710L..32M`` both lose their year); those
+    keys get ``ref-``, what make_id keeps of ``ref-KEY``, and a hash of the key.
+    """
+    return _unique(keys, anchor_for, lambda key: make_id(f"ref-{key}-{_short_hash(key)}"))
+
+
+def page_name_for(key: str) -> str:
+    """The name paper pages have always had: the key in lower case, other characters as ``-``."""
+    return re.sub(r"[^a-z0-9_-]+", "-", key.lower())
+
+
+def page_names_for(keys: Iterable[str]) -> dict[str, str]:
+    """A unique, non-empty, stable paper-page name for every key: the name it has always had,
+    unless that is empty or shared with another key (then with a hash of the key after it)."""
+    return _unique(
+        keys,
+        page_name_for,
+        lambda key: f"{page_name_for(key).strip('-') or 'paper'}-{_short_hash(key)}",
+    )
+
+
+def _unique(
+    keys: Iterable[str], name: Callable[[str], str], hashed: Callable[[str], str]
+) -> dict[str, str]:
+    names = {key: name(key) for key in keys}
+    for key in names:
+        if not names[key].strip("-"):
+            names[key] = hashed(key)
+    seen: dict[str, list[str]] = {}
+    for key, value in names.items():
+        seen.setdefault(value, []).append(key)
+    for same in seen.values():
+        if len(same) > 1:
+            for key in same:
+                names[key] = hashed(key)
+    return names
+
+
+# -- Reading -------------------------------------------------------------------------
+
+
+def load_refs(
+    path: Path,
+    *,
+    owner_names: Iterable[str] = (),
+    strict: Iterable[str] = RENDERER_NEEDS,
+) -> Refs:
+    """Parse *path* entry by entry, so that every problem and note is tied to its line and key.
+
+    Notes whose code is in *strict* are reported as problems (see RENDERER_NEEDS).
+    """
+    refs = Refs(path, owner_names=tuple(owner_names))
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
@@ -119,39 +268,49 @@ def load_refs(path: Path) -> Refs:
         counted = match.start()
         starts.append((match.start(), line, match[1].lower(), match[2]))
     parser = Parser()  # one parser for the whole file, so @string macros carry over
-    seen_keys: dict[str, int] = {}
+    parsed: OrderedCaseInsensitiveDict = OrderedCaseInsensitiveDict()
+    digests: dict[str, str] = {}
+    first_lines: dict[str, int] = {}
     for index, (offset, line, entry_type, key) in enumerate(starts):
         end = starts[index + 1][0] if index + 1 < len(starts) else len(text)
         if entry_type in {"comment", "preamble", "string"}:
             _parse_chunk(refs, parser, text[offset:end], line, key="")
             continue
-        if entry_type not in ENTRY_TYPES:
-            refs.problem(
-                line,
-                key,
-                f"unknown entry type @{entry_type}; use one of "
-                "@inproceedings, @article, @misc, ... (standard BibTeX types)",
-            )
-            continue
         if not key:
             refs.problem(line, "", f"@{entry_type} entry has no key; write @{entry_type}{{key,")
             continue
-        if key.lower() in seen_keys:
+        entry = _parse_chunk(refs, parser, text[offset:end], line, key)
+        if entry is None:
+            continue
+        if key in parsed:
+            if _content_digest(entry) == digests[key.lower()]:
+                continue  # the same entry pasted twice (DBLP repeats its @proceedings)
             refs.problem(
                 line,
                 key,
-                f"duplicate key (first used on line {seen_keys[key.lower()]});"
-                " rename one of the two entries",
+                f"duplicate key (first used on line {first_lines[key.lower()]}); "
+                "rename one of the two entries",
             )
             continue
-        seen_keys[key.lower()] = line
-        entry = _parse_chunk(refs, parser, text[offset:end], line, key)
-        if entry is not None:
-            refs.entries[key] = entry
-            refs.lines[key] = line
+        parsed[key] = entry
+        refs.lines[key] = first_lines[key.lower()] = line
+        digests[key.lower()] = _content_digest(entry)
+        if entry_type not in KINDS and entry_type not in CONTAINER_TYPES:
+            refs.note(
+                line,
+                key,
+                "unknown-type",
+                f"unknown entry type @{entry_type}; shown as @misc would be",
+            )
     if not starts and not refs.problems:
         refs.problem(0, "", "no entries; add at least one @inproceedings{...} or @article{...}")
+    _sort_entries(refs, parsed)
     _check_entries(refs)
+    _group_versions(refs)
+    strict = frozenset(strict)
+    for note in [note for note in refs.notes if note.code in strict]:
+        refs.notes.remove(note)
+        refs.problems.append(Problem(note.path, note.line, note.key, note.message))
     return refs
 
 
@@ -187,109 +346,283 @@ def _parse_chunk(refs: Refs, parser: Parser, chunk: str, line: int, key: str) ->
     return data.entries[key] if key else None
 
 
+def _sort_entries(refs: Refs, parsed: OrderedCaseInsensitiveDict) -> None:
+    """Fill each entry from its ``crossref`` target; targets and containers are not listed."""
+    targets = {
+        entry.fields["crossref"].strip().lower()
+        for entry in parsed.values()
+        if entry.fields.get("crossref", "").strip()
+    }
+    for key, entry in parsed.items():
+        if entry.type.lower() in CONTAINER_TYPES:
+            refs.containers[key] = entry
+        elif key.lower() in targets:
+            refs.crossref_targets[key] = entry
+    for key, entry in parsed.items():
+        if key in refs.crossref_targets or key in refs.containers:
+            continue
+        reference = entry.fields.get("crossref", "").strip()
+        if reference:
+            if reference in parsed:
+                entry = _inherit(entry, parsed[reference])
+            else:
+                refs.note(
+                    refs.lines[key], key, "crossref-missing",
+                    f'crossref "{reference}" is not in the file; its fields are not filled in',
+                )  # fmt: skip
+        refs.entries[key] = entry
+
+
+def _inherit(entry: Entry, parent: Entry) -> Entry:
+    """*entry* with the fields it lacks taken from *parent* (BibTeX's and biblatex's crossref)."""
+    fields = {name: value for name, value in entry.fields.items() if name.lower() != "crossref"}
+    present = {name.lower() for name in fields}
+    for name, value in parent.fields.items():
+        lower = name.lower()
+        if lower == "title":
+            lower, name = (
+                "booktitle",
+                "booktitle",
+            )  # a @proceedings's title is its papers' booktitle
+        if lower == "subtitle":
+            lower, name = "booksubtitle", "booksubtitle"
+        if (
+            lower not in present
+            and lower not in ("crossref", "ids", "key")
+            and lower not in HOMEPAGE_FIELDS
+        ):
+            fields[name] = value
+            present.add(lower)
+    persons = {role: list(people) for role, people in entry.persons.items()}
+    for role, people in parent.persons.items():
+        if role == "editor" and role not in persons:
+            persons[role] = list(people)
+    child = Entry(entry.type, fields=fields, persons=persons)
+    child.key = entry.key
+    child.original_type = entry.original_type
+    return child
+
+
 def _check_entries(refs: Refs) -> None:
     dois: dict[str, str] = {}
-    titles: dict[str, str] = {}
     for key, entry in refs.entries.items():
         line = refs.lines[key]
-        for name, what in REQUIRED_FIELDS.items():
-            if not entry.fields.get(name, "").strip():
-                refs.problem(line, key, f'missing field "{name}": add {what}')
-        if not entry.persons.get("author"):
-            refs.problem(line, key, 'missing field "author": add author = {Given Family and ...}')
-        for person in entry.persons.get("author", []):
+        fields = entry.fields
+        if not latex_plain_text(fields.get("title", "")).strip():
+            refs.problem(line, key, 'missing field "title": add the paper\'s exact title')
+        year = fields.get("year", "").strip()
+        if not year and year_of(entry) is None:
+            refs.note(
+                line, key, "missing-year",
+                'missing field "year": add the year of publication, e.g. year = {2024} '
+                "(until then the entry is listed under Undated)",
+            )  # fmt: skip
+        elif year and not re.fullmatch(r"\{?\d{4}\}?", year):
+            refs.note(line, key, "bad-year", f'year "{year}" is not a four-digit year')
+        if not fields.get("venuetag", "").strip():
+            derived, _ = venue_tag(entry)
+            refs.note(
+                line, key, "missing-venuetag",
+                'missing field "venuetag": add the tag shown before the title, e.g. '
+                "venuetag = {OSDI'24}" + (f" (derived until then: {derived})" if derived else ""),
+            )  # fmt: skip
+        people = [person for person in entry.persons.get("author", []) if not is_others(person)]
+        if not people:
+            refs.note(
+                line, key, "missing-author",
+                'missing field "author": add author = {Given Family and ...}'
+                + (" (the editors or organisation are shown until then)" if _credit(entry) else ""),
+            )  # fmt: skip
+        for person in people:
             if not person.last_names:
-                refs.problem(
-                    line,
-                    key,
+                refs.note(
+                    line, key, "author-without-family",
                     f'author "{person}" has no family name; '
                     'write each author as "Given Family" or "Family, Given"',
-                )
-        year = entry.fields.get("year", "").strip()
-        if year and not re.fullmatch(r"\d{4}", year):
-            refs.problem(line, key, f'year "{year}" is not a four-digit year')
-        if doi := entry.fields.get("doi"):
-            if not _DOI.match(normalize_doi(doi)):
-                refs.problem(
-                    line,
-                    key,
-                    f'malformed DOI "{doi}"; write the bare DOI, '
-                    "e.g. doi = {10.1145/3503222.3507723}",
-                )
-            elif (first := dois.setdefault(normalize_doi(doi), key)) != key:
+                )  # fmt: skip
+        if raw_doi := fields.get("doi", "").strip():
+            doi = doi_of(entry)
+            if not doi:
+                refs.note(
+                    line, key, "odd-doi",
+                    f'malformed DOI "{raw_doi}"; write the bare DOI, '
+                    "e.g. doi = {10.1145/3503222.3507723} (it is not linked until then)",
+                )  # fmt: skip
+            elif (first := dois.setdefault(doi.casefold(), key)) != key:
                 refs.problem(line, key, f'same DOI as "{first}"; remove the duplicate entry')
-        if title := entry.fields.get("title"):
-            fingerprint = " ".join(re.sub(r"\W+", " ", latex_to_text(title).casefold()).split())
-            if (first := titles.setdefault(fingerprint, key)) != key:
-                refs.problem(line, key, f'same title as "{first}"; remove the duplicate entry')
-        if (pdf := entry.fields.get("pdf")) is not None and not _PLAIN_FILE_NAME.match(pdf):
+        pdf = fields.get("pdf", "").strip()
+        if pdf and not is_http_url(pdf) and not _PLAIN_FILE_NAME.match(pdf):
             refs.problem(
-                line,
-                key,
-                f'pdf "{pdf}" is not a plain file name; put the file in '
-                "files/ and write only its name, e.g. pdf = {paper.pdf}",
-            )
-        for name in URL_FIELDS:
-            if (url := entry.fields.get(name)) is not None and not _HTTP_URL.match(url.strip()):
+                line, key,
+                f'pdf "{pdf}" is not a plain file name; put the file in files/ and write only '
+                "its name, e.g. pdf = {paper.pdf}, or write the PDF's https:// address",
+            )  # fmt: skip
+        for name, address in addresses_in(entry):
+            if name == "pdf":
+                continue
+            if is_unsafe_url(address):
                 refs.problem(
-                    line,
-                    key,
-                    f'{name} "{url}" is not an http(s) address; '
+                    line, key,
+                    f'{name} "{address}" is not an http(s) address; '
                     "write the full address, starting with https://",
+                )  # fmt: skip
+            elif not is_http_url(address) and name in (*URL_FIELDS, "links"):
+                refs.note(
+                    line, key, "not-a-web-address",
+                    f'{name} "{address}" is not a web address starting with https://; '
+                    "it is not linked",
+                )  # fmt: skip
+        if "<" in fields.get("abstract", "") and re.search(
+            r"</?[a-zA-Z][^>]*>", fields["abstract"]
+        ):
+            refs.note(line, key, "html-in-abstract", "the abstract holds HTML tags; shown as text")
+
+
+def _credit(entry: Entry) -> bool:
+    return bool(
+        entry.persons.get("editor")
+        or any(
+            entry.fields.get(name)
+            for name in ("organization", "institution", "howpublished", "publisher")
+        )
+    )
+
+
+# -- Versions ------------------------------------------------------------------------
+
+
+def title_fingerprint(entry: Entry) -> str:
+    """A title blind to case, accents, braces, LaTeX and punctuation."""
+    return re.sub(r"[\W_]+", "", fold(latex_plain_text(entry.fields.get("title", ""))))
+
+
+def _families(entry: Entry) -> set[str]:
+    return {
+        fold(" ".join(latex_plain_text(part) for part in person.last_names))
+        for person in entry.persons.get("author", [])
+        if not is_others(person)
+    }
+
+
+def _group_versions(refs: Refs) -> None:
+    """Versions of one paper show as one entry. The rule: the same title once normalised (case,
+    accents, LaTeX and punctuation aside) and at least one family name in common (or no authors
+    on one side). The published version leads (the first in the file that is not a preprint),
+    the others show as its versions. ``separate = {true}`` keeps an entry on its own."""
+    groups: dict[str, list[str]] = {}
+    for key, entry in refs.entries.items():
+        if entry.fields.get("separate", "").strip().lower() in ("true", "yes", "1"):
+            continue
+        if fingerprint := title_fingerprint(entry):
+            groups.setdefault(fingerprint, []).append(key)
+    for keys in groups.values():
+        while len(keys) > 1:
+            lead = next((key for key in keys if not is_preprint(refs.entries[key])), keys[0])
+            families = _families(refs.entries[lead])
+            same = [
+                key
+                for key in keys
+                if key != lead
+                and (
+                    not families
+                    or not _families(refs.entries[key])
+                    or families & _families(refs.entries[key])
                 )
+            ]
+            for key in same:
+                refs.version_of[key] = lead
+            keys = [key for key in keys if key != lead and key not in same]
 
 
-_CODE_DIGEST = code_digest(Path(__file__).parent / name for name in ("refs.py", "style.py"))
+# -- Cache -------------------------------------------------------------------------------
+
+_PACKAGE = Path(__file__).parent
+_CODE_DIGEST = code_digest(
+    _PACKAGE / name
+    for name in (
+        "refs.py",
+        "style.py",
+        "latex.py",
+        "names.py",
+        "publication.py",
+        "data/journal_macros.toml",
+        "data/venues.toml",
+    )
+)
 
 
 class CachedRefs:
-    """A refs.bib checked by an earlier build: its PDF names now, its entries on first use.
+    """A refs.bib checked by an earlier build: its PDF names and notes now, the rest on first use.
 
     A build where refs.bib did not change (a no-op one) never needs the parsed entries, which
-    take 0.4 s to unpickle at 4,000 entries.
+    take 0.4 s to unpickle at 4,000 entries. Everything else a Refs has (``entries``,
+    ``publications``, ``anchors``, ``page_names``, ``role``, ``listed``, ...) is read from the
+    checked copy the earlier build saved.
     """
 
     problems: tuple[Problem, ...] = ()
 
-    def __init__(self, path: Path, pdfs: dict[str, str], entries_file: Path, digest: str):
+    def __init__(
+        self,
+        path: Path,
+        pdfs: dict[str, str],
+        entries_file: Path,
+        digest: str,
+        notes: tuple[Note, ...] = (),
+        owner_names: tuple[str, ...] = (),
+    ):
         self.path, self.pdfs, self.entries_file, self.digest = path, pdfs, entries_file, digest
+        self.notes, self.owner_names = notes, owner_names
 
     @cached_property
-    def entries(self) -> OrderedCaseInsensitiveDict:
+    def refs(self) -> Refs:
         try:
             with self.entries_file.open("rb") as file:
-                digest, entries = pickle.load(file)
-            if digest == self.digest:
-                return entries
+                digest, refs = pickle.load(file)
+            if digest == self.digest and isinstance(refs, Refs):
+                return refs
         except Exception:  # removed or damaged since: read refs.bib again
             pass
-        return load_refs(self.path).entries
+        return load_refs(self.path, owner_names=self.owner_names)
+
+    @property
+    def entries(self) -> OrderedCaseInsensitiveDict:
+        return self.refs.entries
+
+    def __getattr__(self, name: str) -> object:
+        if name.startswith("_") or name == "refs":
+            raise AttributeError(name)
+        return getattr(self.refs, name)
 
 
-def load_refs_cached(path: Path, cache_dir: Path) -> Refs | CachedRefs:
+def load_refs_cached(
+    path: Path, cache_dir: Path, owner_names: Iterable[str] = ()
+) -> Refs | CachedRefs:
     """``load_refs(path)``, reused from the last build while the file's bytes are the same.
 
     Only a file without problems is cached, so every problem is reported on every build.
     """
+    owner_names = tuple(owner_names)
     try:
-        digest = hashlib.sha256(path.read_bytes() + _CODE_DIGEST).hexdigest()
+        key = path.read_bytes() + repr(owner_names).encode() + _CODE_DIGEST
+        digest = hashlib.sha256(key).hexdigest()
     except OSError:
-        return load_refs(path)
+        return load_refs(path, owner_names=owner_names)
     cache = cache_dir / "scholarsite-refs.pickle"
     entries_file = cache_dir / "scholarsite-refs-entries.pickle"
     try:
         with cache.open("rb") as file:
-            cached_digest, cached_path, pdfs = pickle.load(file)
+            cached_digest, cached_path, pdfs, notes = pickle.load(file)
         if cached_digest == digest and cached_path == path:
-            return CachedRefs(path, pdfs, entries_file, digest)
+            return CachedRefs(path, pdfs, entries_file, digest, notes, owner_names)
     except Exception:  # no cache yet, or one from another version: read the file
         pass
-    refs = load_refs(path)
+    refs = load_refs(path, owner_names=owner_names)
     if not refs.problems:
         cache_dir.mkdir(parents=True, exist_ok=True)
         for target, record in (
-            (entries_file, (digest, refs.entries)),
-            (cache, (digest, path, refs.pdfs)),
+            (entries_file, (digest, refs)),
+            (cache, (digest, path, refs.pdfs, tuple(refs.notes))),
         ):
             write_atomically(target, pickle.dumps(record, pickle.HIGHEST_PROTOCOL))
     return refs
