@@ -107,7 +107,8 @@ def test_sitemap_lists_every_page_and_nothing_else(built_site: Site) -> None:
     listed = {loc.text.removeprefix(BASE) for loc in locs}
     redirects = {"about.html", "about/index.html"}
     unlisted = {"search.html", "404.html"}
-    assert listed == html_pages(built_site) - redirects - unlisted
+    assert "" in listed  # the homepage, at the site's root like its canonical link
+    assert listed - {""} == html_pages(built_site) - redirects - unlisted - {"index.html"}
     assert {f"publications/{key}.html" for key in ENTRIES} <= listed
     robots = (built_site.out / "robots.txt").read_text()
     assert f"Sitemap: {BASE}sitemap.xml" in robots
@@ -118,7 +119,9 @@ def test_every_page_has_canonical_link_and_open_graph(built_site: Site) -> None:
     pages = html_pages(built_site) - {"about.html", "about/index.html", "404.html", "search.html"}
     for name in pages:
         page = built_site.page(name)
-        assert page.find("link", rel="canonical")["href"] == BASE + name, name
+        address = BASE if name == "index.html" else BASE + name  # the homepage: the site root
+        assert page.find("link", rel="canonical")["href"] == address, name
+        assert page.find("meta", property="og:url")["content"] == address, name
         assert page.find("meta", property="og:title")["content"].strip(), name
         assert page.find("meta", property="og:description")["content"].strip(), name
         assert page.find("meta", attrs={"name": "twitter:card"}), name

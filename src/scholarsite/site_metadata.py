@@ -48,6 +48,19 @@ def add_person(
         context["metatags"] = context.get("metatags", "") + json_ld(person(app))
 
 
+def homepage_at_site_root(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """The homepage's address is the site's, not .../index.html: its canonical link and og:url.
+
+    Runs before sphinxext-opengraph (500), which takes a page's og: fields as overrides.
+    """
+    root = app.config.html_baseurl
+    if pagename == app.config.root_doc and root:
+        context["pageurl"] = root
+        context["meta"] = {**(context.get("meta") or {}), "og:url": root}
+
+
 def write_robots_txt(app: Sphinx, exception: Exception | None) -> None:
     """Let every crawler in, and tell it where the sitemap is."""
     if exception is None and app.builder.format == "html" and app.config.html_baseurl:
@@ -83,8 +96,9 @@ def complete_sitemap(app: Sphinx, exception: Exception | None) -> None:
         except queue.Empty:
             break
         found[link] = last_updated
+    homepage = app.builder.get_target_uri(app.config.root_doc)
     for link in sorted(found):
-        links.put((link, found[link]))
+        links.put(("" if link == homepage else link, found[link]))  # the homepage: the site root
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -92,6 +106,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("scholarsite_person_job_title", "", "html", str)
     app.add_config_value("scholarsite_person_affiliation", "", "html", str)
     app.connect("html-page-context", add_person)
+    app.connect("html-page-context", homepage_at_site_root, priority=400)
     app.connect("build-finished", write_robots_txt)
     app.connect("builder-inited", serial_sitemap_queue, priority=600)  # sphinx-sitemap's at 500
     app.connect("build-finished", complete_sitemap, priority=450)  # sphinx-sitemap writes at 500
