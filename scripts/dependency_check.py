@@ -199,7 +199,7 @@ def main() -> int:
 
     if args.tests:
         # The Read the Docs build is the lock's, not these versions': its tests are left out.
-        pytest = [python, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+        pytest: list[str | Path] = [python, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
         tests = run([*pytest, "--ignore", "tests/test_readthedocs_build.py"], cwd=REPO)
         if tests.returncode:
             print(f"\n{args.mode}: the test suite FAILED with these versions.")

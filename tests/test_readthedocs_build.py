@@ -102,9 +102,9 @@ def test_every_canonical_and_open_graph_address_is_the_forks(rtd_build: ReadTheD
         og_url = page.find("meta", property="og:url")
         assert og_url is not None and og_url["content"] == expected, name
         for tag in page.find_all("meta", property="og:image"):
-            assert tag["content"].startswith(base), (name, tag["content"])
+            assert str(tag["content"]).startswith(base), (name, tag["content"])
         for tag in page.find_all("meta", attrs={"name": "citation_pdf_url"}):
-            assert tag["content"].startswith(base + "files/"), (name, tag["content"])
+            assert str(tag["content"]).startswith(base + "files/"), (name, tag["content"])
         checked += 1
     assert checked >= 3, "pages with a canonical link"
 
@@ -126,13 +126,15 @@ def test_json_ld_sitemap_and_robots_use_the_forks_address(rtd_build: ReadTheDocs
     own = 0
     for name in rtd_build.pages():
         for script in rtd_build.soup(name).find_all("script", type="application/ld+json"):
-            for url in json_ld_urls(json.loads(script.string)):
+            for url in json_ld_urls(json.loads(script.string or "")):
                 if urlsplit(url).hostname == urlsplit(base).hostname:
                     assert url.startswith(base), (name, url)
                     own += 1
     assert own >= 1, "JSON-LD addresses on the site"
     homepage = rtd_build.soup(f"{CONF['root_doc']}.html")
-    person = [json.loads(s.string) for s in homepage.find_all("script", type="application/ld+json")]
+    person = [
+        json.loads(s.string or "") for s in homepage.find_all("script", type="application/ld+json")
+    ]
     assert any(data.get("url") == base for data in person)
 
     sitemap = ElementTree.parse(rtd_build.html / "sitemap.xml")
@@ -157,7 +159,7 @@ def test_no_file_names_the_owners_own_address(rtd_build: ReadTheDocsBuild) -> No
     assert searched >= 10
     not_found = rtd_build.soup("404.html")
     addresses = [
-        tag.get("href") or tag.get("src")
+        str(tag.get("href") or tag.get("src") or "")
         for tag in not_found.find_all(["a", "link", "script", "img"])
     ]
     paths = [address for address in addresses if address and address.startswith("/")]
@@ -209,7 +211,8 @@ def rtd_tab(rtd_build: ReadTheDocsBuild) -> Iterator[tuple[Any, PageLog]]:
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = chromium.new_context(viewport=DESKTOP)
+        options: dict[str, Any] = {"viewport": DESKTOP}
+        context = chromium.new_context(**options)
         log = PageLog()
         keep_local(context, log)
         page = context.new_page()

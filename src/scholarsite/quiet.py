@@ -45,28 +45,44 @@ class UpstreamNoise(logging.Filter):
         )
 
 
-def install_filter(app: Sphinx) -> None:
-    """Add the filter to the handlers Sphinx set up for this application's messages."""
+class PublishedFolder(logging.Filter):
+    """Sphinx's last line, in a build that `make html` publishes: that folder, not its work folder.
+
+    It also names the address the site was built for, which sphinx-sitemap's report did.
+    """
+
+    def __init__(self, epilog: str, line: str) -> None:
+        super().__init__()
+        self.epilog = epilog
+        self.line = line
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.INFO and record.msg == self.epilog:
+            record.msg, record.args = self.line, ()
+        return True
+
+
+def add_filter(log_filter: logging.Filter) -> None:
+    """Add a filter to the handlers Sphinx set up for this application's messages."""
     for handler in logging.getLogger("sphinx").handlers:
-        if not any(isinstance(existing, UpstreamNoise) for existing in handler.filters):
-            handler.addFilter(UpstreamNoise())
+        if not any(type(existing) is type(log_filter) for existing in handler.filters):
+            handler.addFilter(log_filter)
 
 
 def name_published_folder(app: Sphinx) -> None:
-    """End a successful build with the folder `make html` publishes, not its work folder."""
     published = app.config.scholarsite_published_dir
     if published and app.builder.format == "html" and app.builder.epilog:
         suffix = getattr(app.builder, "out_suffix", ".html")
         index = f"{published.rstrip('/')}/{app.config.root_doc}{suffix}"
         address = f" for {app.config.html_baseurl}" if app.config.html_baseurl else ""
-        epilog = f"The site{address} is in {published}: open {index}"
-        app.builder.epilog = epilog.replace("%", "%%")
+        line = f"The site{address} is in {published}: open {index}"
+        add_filter(PublishedFolder(app.builder.epilog, line))
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     # Set by the Makefile, which builds in a work folder and publishes a copy of it.
     app.add_config_value("scholarsite_published_dir", "", "", str)
-    install_filter(app)
+    add_filter(UpstreamNoise())
     app.connect("builder-inited", name_published_folder)
     return {
         "version": __version__,
