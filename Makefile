@@ -1,5 +1,5 @@
 # The site's two commands: `make html` builds it, `make test` tests it.
-# Both create .venv and install the project into it the first time.
+# Both create .venv the first time and install into it the lock's versions (requirements/).
 
 PYTHON ?= python3
 VENV := .venv

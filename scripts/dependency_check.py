@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import tomllib
+from collections import Counter
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -182,10 +183,12 @@ def main() -> int:
     )
     messages = build.stderr.splitlines()
     warned = [number for number, line in enumerate(messages) if DEPRECATION.search(line)]
-    deprecations = sorted({messages[number].strip() for number in warned})
-    print(f"\n{args.mode}: deprecation warnings raised in the build ({len(deprecations)} kinds):")
-    for line in deprecations or ["(none)"]:
-        print("  " + line)
+    deprecations = Counter(
+        messages[number].strip().split("site-packages/")[-1] for number in warned
+    )
+    print(f"\n{args.mode}: deprecation warnings raised in the build ({len(warned)}):")
+    for line, count in deprecations.most_common() or [("(none)", 0)]:
+        print(f"  {count:4d} x {line}" if count else f"  {line}")
     # Each warning is followed by the line of source that raised it.
     quoted = {number + offset for number in warned for offset in (0, 1)}
     problems = [
