@@ -6,11 +6,13 @@ drops a message the test says so, rather than passing on a filter that matches n
 
 from __future__ import annotations
 
+import queue
 from dataclasses import dataclass
 from io import StringIO
 from pathlib import Path
 
 import pytest
+import sphinx_sitemap
 from sphinx.testing.util import SphinxTestApp
 
 BASE = "https://example.org/en/latest/"
@@ -28,6 +30,21 @@ BIB = """@article{doe2024,
   year = {2024},
 }
 """
+
+
+class InProcessManager:
+    """Stands in for multiprocessing.Manager in sphinx-sitemap: its queue, without a process."""
+
+    def Queue(self) -> queue.Queue[object]:  # multiprocessing.Manager's name
+        return queue.Queue()
+
+
+@pytest.fixture(autouse=True)
+def sitemap_without_a_manager_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """sphinx-sitemap forks a multiprocessing manager in every build. Forked from a pytest process
+    in which Playwright's threads run, such a process can deadlock, and the run then hangs at
+    exit (seen with Python 3.13); these builds write their pages in this process anyway."""
+    monkeypatch.setattr(sphinx_sitemap, "Manager", InProcessManager)
 
 
 @dataclass
