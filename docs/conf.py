@@ -31,6 +31,7 @@ extensions = [
     "scholarsite.paper_pages",
     "scholarsite.profile",
     "scholarsite.site_metadata",
+    "scholarsite.hiding",
     "scholarsite.quiet",
 ]
 exclude_patterns = ["_build"]
@@ -61,11 +62,16 @@ scholarsite_require_files = False
 # Shown at the top of the sidebar on every page.
 scholarsite_profile_name = "Zhen Zheng (郑祯)"
 scholarsite_profile_tagline = "ML System Research Engineer"
-scholarsite_profile_photo = ""  # an image in docs/, e.g. "photo.jpg"; empty: a ZZ monogram
+scholarsite_profile_photo = "profile.jpg"  # an image in docs/; empty: a monogram of the name
 scholarsite_profile_email = "zhengzhen.z@qq.com"
 scholarsite_profile_github = "JamesTheZ"
 scholarsite_profile_scholar = "https://scholar.google.com/citations?hl=en&user=8eMsZ84AAAAJ"
 scholarsite_profile_linkedin = "zheng-zhen-8a050262"
+
+# -- Options for hidden pages ------------------------------------------------
+# Pages (projects/mononn) or folders (projects) of docs/ that are not built: they leave the
+# navigation, the sitemap and the search, and the build reports any link still pointing at one.
+scholarsite_hidden_pages: list[str] = []
 
 # -- Options for paper pages -------------------------------------------------
 # One page per refs.bib entry, generated into docs/publications/ at every build.

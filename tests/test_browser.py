@@ -161,7 +161,8 @@ def test_auto_theme_follows_the_system(browser: Any, site_url: str, system: str)
     try:
         open_page((page, log), site_url + "index.html")
         background = page.evaluate("getComputedStyle(document.body).backgroundColor")
-        name_colour = page.locator(".profile-name").evaluate("name => getComputedStyle(name).color")
+        name = page.locator(".sidebar-drawer .profile-name")
+        name_colour = name.evaluate("name => getComputedStyle(name).color")
         if system == "dark":
             assert relative_luminance(background) < 0.2 < relative_luminance(name_colour)
         else:
@@ -207,7 +208,8 @@ def test_phone_navigation_opens_from_the_menu_button(browser: Any, site_url: str
         expect(projects).not_to_be_in_viewport()
         page.locator("label.nav-overlay-icon").click()
         expect(projects).to_be_in_viewport()
-        expect(page.locator(".profile").get_by_role("link", name="GitHub")).to_be_in_viewport()
+        drawer_profile = page.locator(".sidebar-drawer .profile")
+        expect(drawer_profile.get_by_role("link", name="GitHub")).to_be_in_viewport()
         # The drawer slides in all the way: its left edge reaches the screen's.
         page.wait_for_function(
             "document.querySelector('.sidebar-drawer').getBoundingClientRect().left >= 0"
@@ -217,6 +219,37 @@ def test_phone_navigation_opens_from_the_menu_button(browser: Any, site_url: str
         page.screenshot(path=SCREENSHOTS / "homepage-phone-light-menu.png")
     finally:
         page.context.close()
+
+
+def test_phone_shows_who_and_how_to_reach_him_on_first_load(browser: Any, site_url: str) -> None:
+    """On a phone the homepage shows the profile above the page, with the menu closed."""
+    page, log = new_tab(browser, "light", PHONE)
+    try:
+        open_page((page, log), site_url + "index.html")
+        expect = playwright_expect()
+        card = page.locator("article .profile")
+        expect(card.get_by_text("Zhen Zheng (郑祯)")).to_be_in_viewport()
+        avatar = card.locator("img.profile-avatar")
+        expect(avatar).to_be_in_viewport()
+        assert avatar.evaluate("image => image.complete && image.naturalWidth > 0")
+        checked = 0
+        for accessible_name, address in PROFILE_LINKS.items():
+            link = card.get_by_role("link", name=accessible_name, exact=True)
+            expect(link).to_be_in_viewport()
+            assert link.get_attribute("href") == address
+            checked += 1
+        assert checked == len(PROFILE_LINKS) > 0
+        # The menu stays closed: the drawer's own copy is off screen.
+        expect(page.locator(".sidebar-drawer .profile-name")).not_to_be_in_viewport()
+    finally:
+        page.context.close()
+
+
+def test_desktop_shows_the_profile_once(tab: Callable[[str, str], Tab], site_url: str) -> None:
+    page = open_page(tab("light", "desktop"), site_url + "index.html")
+    assert page.locator(".profile-name").count() == 2  # the sidebar's and the phone's copy
+    assert page.locator(".sidebar-drawer .profile-name").is_visible()
+    assert not page.locator("article .profile-name").is_visible()
 
 
 def test_search_finds_a_publication_by_a_title_word(

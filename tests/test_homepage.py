@@ -81,8 +81,11 @@ def test_old_addresses_redirect_home(built_site: Site, old_address: str) -> None
 
 
 def test_missing_pdfs_link_to_the_publisher_and_are_summed_up(site: Site) -> None:
-    result = site.build_ok()
     local = {key: e.fields["pdf"] for key, e in ENTRIES.items() if "pdf" in e.fields}
+    assert local
+    for name in local.values():
+        (site.root / "files" / name).unlink(missing_ok=True)
+    result = site.build_ok()
     summary = [line for line in result.stdout.splitlines() if "not in files/" in line]
     assert len(summary) == 1
     assert all(name in summary[0] for name in local.values())
@@ -107,9 +110,10 @@ def test_present_pdfs_are_served_from_files(site: Site) -> None:
 
 
 def test_strict_mode_turns_a_missing_pdf_into_an_error(site: Site) -> None:
+    missing = next(e.fields["pdf"] for e in ENTRIES.values() if "pdf" in e.fields)
+    (site.root / "files" / missing).unlink(missing_ok=True)
     result = site.build("-D", "scholarsite_require_files=1")
     assert result.returncode != 0
-    missing = next(e.fields["pdf"] for e in ENTRIES.values() if "pdf" in e.fields)
     assert missing in result.stderr
     assert "Traceback" not in result.stderr
 

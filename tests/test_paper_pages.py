@@ -9,7 +9,7 @@ from xml.etree import ElementTree
 import pytest
 from bibdata import ENTRIES, authors, title
 from bs4 import BeautifulSoup
-from conftest import Site
+from conftest import REPO, Site
 
 from scholarsite.paper_pages import scholar_name
 from scholarsite.style import latex_to_text
@@ -49,7 +49,9 @@ def test_paper_page_carries_scholar_tags_matching_refs_bib(built_site: Site, key
         first, _, last = entry.fields["pages"].partition("--")
         assert meta(page, "citation_firstpage") == [first]
         assert meta(page, "citation_lastpage") == [last]
-    assert meta(page, "citation_pdf_url") == []  # no PDF in files/ in the repository
+    pdf = entry.fields.get("pdf")
+    served = pdf is not None and (REPO / "files" / pdf).is_file()
+    assert meta(page, "citation_pdf_url") == ([BASE + f"files/{pdf}"] if served else [])
     for tag in page.find_all("meta", attrs={"name": lambda n: n and n.startswith("citation_")}):
         assert tag["content"].strip(), tag
     (article,) = json_ld(page)

@@ -56,14 +56,17 @@ def test_profile_is_the_sidebars_brand_on_every_page(built_site: Site) -> None:
         assert soup.select_one(".sidebar-brand") is None, page
 
 
-def test_monogram_avatar_and_favicon_are_served(built_site: Site, homepage: BeautifulSoup) -> None:
+def test_without_a_photo_a_monogram_is_the_avatar_and_favicon(site: Site) -> None:
+    site.build_ok("-D", "scholarsite_profile_photo=", "-D", "scholarsite_profile_name=Zhen Zheng")
+    homepage = site.page()
     avatar = homepage.select_one(".profile img.profile-avatar")
     assert avatar["alt"] == ""  # the name is written beside it
-    monogram = built_site.out / avatar["src"]
+    monogram = site.out / avatar["src"]
     svg = monogram.read_text(encoding="utf-8")
     assert ">ZZ</text>" in svg
     icon = homepage.find("link", rel="icon")
-    assert (built_site.out / icon["href"]).read_text(encoding="utf-8") == svg
+    assert (site.out / icon["href"]).read_text(encoding="utf-8") == svg
+    assert homepage.find("meta", property="og:image") is None
 
 
 def test_print_stylesheet_is_for_print_only(homepage: BeautifulSoup) -> None:
@@ -89,6 +92,13 @@ def test_a_large_photo_is_served_small(site: Site) -> None:
         assert image.format == "WEBP"
     assert served.stat().st_size < 60_000
     assert not list(site.out.rglob("photo.jpg"))
+    # The link preview's image is the photo too, a small JPEG at the site's address.
+    share = site.page().find("meta", property="og:image")["content"]
+    share_file = site.out / "_static" / share.rsplit("/", 1)[1]
+    with Image.open(share_file) as image:
+        assert image.size == (400, 400)
+        assert image.format == "JPEG"
+    assert share_file.stat().st_size < 120_000
 
 
 def test_a_new_photo_reaches_every_page_of_an_incremental_build(site: Site) -> None:
@@ -104,7 +114,8 @@ def test_a_new_photo_reaches_every_page_of_an_incremental_build(site: Site) -> N
     assert served["red index.html"][0] > 200 and served["red index.html"][2] < 60
     assert served["blue index.html"][2] > 200 and served["blue index.html"][0] < 60
     assert served["blue projects/bladedisc.html"] == served["blue index.html"]
-    assert len(list((site.out / "_static").glob("profile-photo-*"))) == 1
+    assert len(list((site.out / "_static").glob("profile-photo-*.webp"))) == 1
+    assert len(list((site.out / "_static").glob("profile-photo-*.jpg"))) == 1
 
 
 def test_a_photo_that_is_not_there_stops_the_strict_build(site: Site) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -103,7 +104,8 @@ def test_string_macros_are_understood(tmp_path: Path) -> None:
 def test_the_real_refs_bib_is_clean() -> None:
     refs = load_refs(Path(__file__).resolve().parents[1] / "refs.bib")
     assert refs.problems == []
-    assert len(refs.entries) == 17
+    text = (Path(__file__).resolve().parents[1] / "refs.bib").read_text(encoding="utf-8")
+    assert len(refs.entries) == len(re.findall(r"^@\w+\{", text, re.MULTILINE)) > 0
 
 
 def test_a_bad_entry_stops_the_build_with_a_clear_message(site: Site) -> None:

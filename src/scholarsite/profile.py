@@ -27,6 +27,9 @@ AVATAR_CSS_PX = 112
 #: The served photo has twice as many pixels a side, sharp on high-density screens.
 PHOTO_PX = 2 * AVATAR_CSS_PX
 PHOTO_WEBP_QUALITY = 80
+#: The link preview's image (Open Graph): a JPEG, which every site that unfurls links reads.
+SHARE_IMAGE_PX = 400
+SHARE_IMAGE_JPEG_QUALITY = 82
 MONOGRAM_FILE = "profile-monogram.svg"
 #: The monogram's circle: a blue-to-violet gradient that stands out on white and on near-black.
 MONOGRAM_COLOURS = ("#2156d9", "#6d3bd6")
@@ -52,6 +55,7 @@ class Profile:
     avatar: str  # a file in _static/
     is_photo: bool
     links: tuple[ProfileLink, ...]
+    share_image: str = ""  # a file in _static/: the photo for link previews, if there is one
 
 
 def profile_links(config: Config) -> tuple[list[ProfileLink], list[str]]:
@@ -113,25 +117,26 @@ def write_if_changed(path: Path, data: bytes) -> None:
         path.write_bytes(data)
 
 
-def resized_photo(source: Path, target_dir: Path) -> str:
-    """A square WebP copy of the photo at twice the avatar's display size; its file name.
+def resized_photo(source: Path, target_dir: Path, size: int = PHOTO_PX, kind: str = "webp") -> str:
+    """A square copy of the photo, *size* pixels a side, as WebP or JPEG; its file name.
 
     The name carries a hash of the source, so that a new photo gets a new address and no
     visitor's browser keeps showing the old one.
     """
-    digest = hashlib.sha256(source.read_bytes() + str(PHOTO_PX).encode()).hexdigest()[:12]
-    name = f"profile-photo-{digest}.webp"
+    digest = hashlib.sha256(source.read_bytes() + str(size).encode()).hexdigest()[:12]
+    name = f"profile-photo-{digest}.{kind}"
     target = target_dir / name
-    for stale in target_dir.glob("profile-photo-*.webp"):
+    for stale in target_dir.glob(f"profile-photo-*.{kind}"):
         if stale != target:
             stale.unlink()
     if not target.exists():
         with Image.open(source) as image:
             upright = ImageOps.exif_transpose(image)
-            square = ImageOps.fit(
-                upright.convert("RGB"), (PHOTO_PX, PHOTO_PX), Image.Resampling.LANCZOS
-            )
-            square.save(target, "WEBP", quality=PHOTO_WEBP_QUALITY, method=6)
+            square = ImageOps.fit(upright.convert("RGB"), (size, size), Image.Resampling.LANCZOS)
+            if kind == "webp":
+                square.save(target, "WEBP", quality=PHOTO_WEBP_QUALITY, method=6)
+            else:
+                square.save(target, "JPEG", quality=SHARE_IMAGE_JPEG_QUALITY, optimize=True)
     return name
 
 
@@ -147,13 +152,18 @@ def prepare_profile(app: Sphinx, config: Config) -> None:
     name = config.scholarsite_profile_name.strip() or config.author
     write_if_changed(generated / MONOGRAM_FILE, monogram_svg(initials(name)).encode())
     links, problems = profile_links(config)
-    avatar, is_photo = MONOGRAM_FILE, False
+    avatar, is_photo, share_image = MONOGRAM_FILE, False, ""
     if photo := config.scholarsite_profile_photo.strip():
         source = Path(app.confdir, photo)
         try:
             avatar, is_photo = resized_photo(source, generated), True
+            share_image = resized_photo(source, generated, SHARE_IMAGE_PX, "jpg")
         except (OSError, UnidentifiedImageError) as error:
             problems.append(f"scholarsite_profile_photo {photo!r} is not a readable image: {error}")
+    if share_image and getattr(config, "ogp_image", "") is None:
+        # The photo is the link preview's image unless conf.py names another.
+        config.ogp_image = f"_static/{share_image}"
+        config.ogp_image_alt = name
     for problem in problems:
         logger.warning(f"{problem} (in conf.py)", type="scholarsite", subtype="profile")
     config.templates_path.append(str(TEMPLATES_DIR))
@@ -166,6 +176,7 @@ def prepare_profile(app: Sphinx, config: Config) -> None:
         avatar=avatar,
         is_photo=is_photo,
         links=tuple(links),
+        share_image=share_image,
     )
 
 
@@ -183,12 +194,13 @@ def add_profile_to_context(
 def copy_avatar(app: Sphinx, exception: Exception | None) -> None:
     """Serve the avatar, and the monogram that is the default favicon, at _static/NAME."""
     if exception is None and app.builder.format == "html":
-        avatar = app.scholarsite_profile.avatar  # type: ignore[attr-defined]
+        profile = app.scholarsite_profile  # type: ignore[attr-defined]
+        served = {profile.avatar, profile.share_image, MONOGRAM_FILE} - {""}
         static = Path(app.outdir, "_static")
-        for stale in static.glob("profile-photo-*.webp"):
-            if stale.name != avatar:
+        for stale in static.glob("profile-photo-*"):
+            if stale.name not in served:
                 stale.unlink()  # an earlier photo's copy, which no page shows any more
-        for name in dict.fromkeys([avatar, MONOGRAM_FILE]):
+        for name in sorted(served):
             source = app.scholarsite_profile_dir / name  # type: ignore[attr-defined]
             shutil.copyfile(source, static / name)
 
