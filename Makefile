@@ -75,14 +75,17 @@ lock: $(UV)
 	$(UV) lock --upgrade
 	@$(MAKE) --no-print-directory requirements
 
-# Rewrite requirements/*.txt from uv.lock as it is (no resolution, no index).
+# Rewrite requirements/*.txt from uv.lock as it is (no resolution, no index). A file whose
+# content is unchanged keeps its date, so that the venvs are not reinstalled for nothing.
 requirements: $(UV)
 	@for group in $(LOCK_GROUPS); do \
 		extra=$$([ $$group = site ] || echo "--extra $$group"); \
 		$(UV) export --quiet --frozen --no-emit-project --format requirements-txt $$extra \
-			-o requirements/$$group.txt || exit 1; \
+			> build/requirements-$$group.txt || exit 1; \
+		cmp -s build/requirements-$$group.txt requirements/$$group.txt \
+			|| cp build/requirements-$$group.txt requirements/$$group.txt; \
 	done
-	@echo "requirements/*.txt written from uv.lock"
+	@echo "requirements/*.txt are uv.lock's exports"
 
 # Fails when uv.lock no longer satisfies pyproject.toml or requirements/*.txt are not its exports.
 lock-check: $(UV)

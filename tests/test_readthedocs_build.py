@@ -12,12 +12,13 @@ import json
 import os
 import runpy
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 from xml.etree import ElementTree
 
@@ -45,6 +46,7 @@ STYLED = (
     " && [...document.styleSheets].every(sheet => sheet.cssRules.length > 0)"
 )
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+T = TypeVar("T")
 
 
 @dataclass
@@ -201,84 +203,127 @@ def rtd_url(rtd_build: ReadTheDocsBuild) -> Iterator[str]:
         thread.join()
 
 
+class BrowserThread:
+    """Chromium driven from a thread of its own.
+
+    test_browser.py holds Playwright's sync API in the main thread for the whole session, and
+    one thread can hold only one; each check here runs in this thread, on its one page.
+    """
+
+    def __init__(self) -> None:
+        self.executor = ThreadPoolExecutor(max_workers=1)
+        self.executor.submit(self._start).result()
+
+    def _start(self) -> None:
+        from playwright.sync_api import sync_playwright
+
+        self.playwright = sync_playwright().start()
+        self.chromium = self.playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
+        options: dict[str, Any] = {"viewport": DESKTOP}
+        context = self.chromium.new_context(**options)
+        self.log = PageLog()
+        keep_local(context, self.log)
+        self.page = context.new_page()
+        watch(self.page, self.log)
+
+    def _stop(self) -> None:
+        self.chromium.close()
+        self.playwright.stop()
+
+    def run(self, check: Callable[[Any, PageLog], T]) -> T:
+        """Run check(page, log) in the browser's thread; its failures are raised here."""
+        return self.executor.submit(check, self.page, self.log).result()
+
+    def close(self) -> None:
+        self.executor.submit(self._stop).result()
+        self.executor.shutdown()
+
+
 @pytest.fixture(scope="session")
-def rtd_tab(rtd_build: ReadTheDocsBuild) -> Iterator[tuple[Any, PageLog]]:
+def rtd_browser(rtd_build: ReadTheDocsBuild) -> Iterator[BrowserThread]:
     if reason := browser_missing():
         if in_ci():
             pytest.fail(f"CI needs the browser tests: {reason}")
         pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        options: dict[str, Any] = {"viewport": DESKTOP}
-        context = chromium.new_context(**options)
-        log = PageLog()
-        keep_local(context, log)
-        page = context.new_page()
-        watch(page, log)
-        yield page, log
-        chromium.close()
+    browser = BrowserThread()
+    yield browser
+    browser.close()
 
 
-def load(tab: tuple[Any, PageLog], url: str) -> tuple[Any, Any]:
-    page, log = tab
+def load(page: Any, log: PageLog, url: str) -> Any:
+    """Load url, with nothing recorded from an earlier page and nothing still in flight."""
     log.clear()
     response = page.goto(url, wait_until="load")
     assert response is not None, url
-    page.wait_for_load_state("networkidle")  # the favicon too: nothing still in flight
-    return page, response
+    page.wait_for_load_state("networkidle")  # the favicon too
+    return response
+
+
+def failed_besides_the_page(page: Any, log: PageLog) -> list[str]:
+    """Failed requests, leaving out the page itself (a 404 page's own status is 404)."""
+    return [entry for entry in log.failed_requests if not entry.startswith(page.url)]
 
 
 def test_every_page_is_styled_under_the_versions_path(
-    rtd_build: ReadTheDocsBuild, rtd_url: str, rtd_tab: tuple[Any, PageLog]
+    rtd_build: ReadTheDocsBuild, rtd_url: str, rtd_browser: BrowserThread
 ) -> None:
     pages = rtd_build.pages()
-    styled = []
-    for name in pages:
-        page, response = load(rtd_tab, rtd_url + name)
-        log = rtd_tab[1]
-        assert response.status == HTTPStatus.OK, name
-        assert page.evaluate(STYLED), f"{name}: Furo's stylesheet did not apply"
-        not_the_page = [entry for entry in log.failed_requests if not entry.startswith(page.url)]
-        assert not_the_page == [], name
-        assert log.foreign_requests == [], name
-        styled.append(name)
+
+    def check(page: Any, log: PageLog) -> list[str]:
+        styled = []
+        for name in pages:
+            response = load(page, log, rtd_url + name)
+            assert response.status == HTTPStatus.OK, name
+            assert page.evaluate(STYLED), f"{name}: Furo's stylesheet did not apply"
+            assert failed_besides_the_page(page, log) == [], name
+            assert log.foreign_requests == [], name
+            styled.append(name)
+        return styled
+
+    styled = rtd_browser.run(check)
     assert styled == pages and len(styled) >= 5
 
 
 def test_a_deep_missing_address_shows_the_styled_404_page(
-    rtd_url: str, rtd_tab: tuple[Any, PageLog]
+    rtd_url: str, rtd_browser: BrowserThread
 ) -> None:
-    page, response = load(rtd_tab, rtd_url + "no/such/page/at/any/depth.html")
-    assert response.status == HTTPStatus.NOT_FOUND
-    assert page.evaluate(STYLED), "the 404 page's stylesheet did not load at depth"
-    log = rtd_tab[1]
-    assert [entry for entry in log.failed_requests if not entry.startswith(page.url)] == []
-    assert len(log.requests) > 3  # the page, its stylesheets, scripts and images
-    links = page.eval_on_selector_all(
-        "a[href]", "links => links.map(link => link.href).filter(href => href.startsWith('http'))"
-    )
-    here = page.url.split("#")[0]
-    local = [
-        link
-        for link in links
-        if urlsplit(link).hostname == LOCAL_HOST and link.split("#")[0] != here
-    ]
-    for link in local:
-        assert link.startswith(rtd_url), link
-        status = page.request.get(link).status
-        assert status == HTTPStatus.OK, f"{link}: HTTP {status}"
+    def check(page: Any, log: PageLog) -> list[str]:
+        response = load(page, log, rtd_url + "no/such/page/at/any/depth.html")
+        assert response.status == HTTPStatus.NOT_FOUND
+        assert page.evaluate(STYLED), "the 404 page's stylesheet did not load at depth"
+        assert failed_besides_the_page(page, log) == []
+        assert len(log.requests) > 3  # the page, its stylesheets, scripts and images
+        links = page.eval_on_selector_all(
+            "a[href]",
+            "links => links.map(link => link.href).filter(href => href.startsWith('http'))",
+        )
+        here = page.url.split("#")[0]
+        local = [
+            link
+            for link in links
+            if urlsplit(link).hostname == LOCAL_HOST and link.split("#")[0] != here
+        ]
+        for link in local:
+            assert link.startswith(rtd_url), link
+            status = page.request.get(link).status
+            assert status == HTTPStatus.OK, f"{link}: HTTP {status}"
+        return local
+
+    local = rtd_browser.run(check)
     assert len(local) >= 2, "links from the 404 page into the site"
 
 
-def test_redirects_land_on_their_targets(
-    rtd_build: ReadTheDocsBuild, rtd_url: str, rtd_tab: tuple[Any, PageLog]
-) -> None:
+def test_redirects_land_on_their_targets(rtd_url: str, rtd_browser: BrowserThread) -> None:
     redirects = CONF.get("redirects", {})
-    for source, target in redirects.items():
-        source_url = rtd_url + f"{source}.html"
-        page, _ = load(rtd_tab, source_url)
-        page.wait_for_url(urljoin(source_url, target))
-        assert page.evaluate(STYLED), source
-    assert len(redirects) >= 1
+
+    def check(page: Any, log: PageLog) -> int:
+        for source, target in redirects.items():
+            source_url = rtd_url + f"{source}.html"
+            load(page, log, source_url)
+            page.wait_for_url(urljoin(source_url, target))
+            assert page.evaluate(STYLED), source
+        return len(redirects)
+
+    assert rtd_browser.run(check) >= 1
