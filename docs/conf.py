@@ -1,5 +1,16 @@
 """Sphinx configuration for Zhen Zheng's homepage."""
 
+import os
+from urllib.parse import urlsplit
+
+# -- The site's address ------------------------------------------------------
+# Where the site is published, ending in "/". Every absolute address the site writes starts
+# with it: canonical links, Open Graph, sitemap.xml, robots.txt, Google Scholar's
+# citation_pdf_url, the JSON-LD and the 404 page's links. On Read the Docs the address of the
+# version being built takes its place (READTHEDOCS_CANONICAL_URL: its domain, language and
+# version), so another version, a translation, a custom domain or a fork gets its own.
+site_address = "https://zhen-zheng.readthedocs.io/en/latest/"
+
 # -- Project information -----------------------------------------------------
 project = "Zhen Zheng"
 author = "Zhen Zheng"
@@ -64,14 +75,19 @@ scholarsite_person_alternate_name = "郑祯"
 scholarsite_person_job_title = "Principal Research Engineer"
 scholarsite_person_affiliation = "Microsoft"
 scholarsite_sitemap_excludes = ["search.html", "404.html"]  # sitemap.xml lists every other page
-ogp_site_url = "https://zhen-zheng.readthedocs.io/en/latest/"
 ogp_site_name = "Zhen Zheng"
 ogp_social_cards = {"enable": False}  # cards need matplotlib and fonts at build time
 ogp_custom_meta_tags = ['<meta name="twitter:card" content="summary">']
 
-# -- Options for the 404 page -------------------------------------------------
-# Read the Docs serves this page for any missing address, so its links are absolute.
-notfound_urls_prefix = "/en/latest/"
+# -- Options for absolute addresses -------------------------------------------
+# All from one address (see the top of this file), so that they always agree.
+published_address = os.environ.get("READTHEDOCS_CANONICAL_URL") or site_address
+published_address = published_address.rstrip("/") + "/"
+html_baseurl = published_address
+ogp_site_url = published_address
+# Read the Docs serves the 404 page for any missing address, at any depth, so its links are
+# absolute paths: the published address's path (/en/latest/).
+notfound_urls_prefix = urlsplit(published_address).path
 
 # -- Options for redirects ---------------------------------------------------
 # The old site's addresses for the homepage.
@@ -82,7 +98,6 @@ redirects = {
 
 # -- Options for HTML output -------------------------------------------------
 html_theme = "furo"
-html_baseurl = "https://zhen-zheng.readthedocs.io/en/latest/"
 html_title = "Zhen Zheng"
 html_sidebars = {
     "**": [

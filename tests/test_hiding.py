@@ -83,7 +83,8 @@ def test_a_hidden_folder_is_not_built_linked_listed_or_searchable(tmp_path: Path
     links = [a["href"] for a in home.find_all("a", href=True)]
     assert links and not [href for href in links if "projects" in href]
     sitemap = (out / "sitemap.xml").read_text(encoding="utf-8")
-    assert "https://example.org/index.html" in sitemap and "projects" not in sitemap
+    # the homepage is listed at the site's root, like its canonical link
+    assert "<loc>https://example.org/</loc>" in sitemap and "projects" not in sitemap
     search = (out / "searchindex.js").read_text(encoding="utf-8")
     assert "home" in search.lower()
     assert "wordsonlyinfirstproject" not in search.lower()

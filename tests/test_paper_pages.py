@@ -125,7 +125,8 @@ def test_sitemap_lists_every_page_and_nothing_else(built_site: Site) -> None:
     assert listed == sorted(listed)
     pages = {link.removeprefix(base()) for link in listed}
     unlisted = set(conf()["scholarsite_sitemap_excludes"])
-    assert pages == html_pages(built_site) - redirect_pages() - unlisted
+    assert "" in pages  # the homepage, at the site's root like its canonical link
+    assert pages - {""} == html_pages(built_site) - redirect_pages() - unlisted - {"index.html"}
     assert {f"publications/{page_name(key)}.html" for key in entries()} <= pages
     robots = (built_site.out / "robots.txt").read_text()
     assert f"Sitemap: {base()}sitemap.xml" in robots
@@ -136,11 +137,15 @@ def test_every_page_has_canonical_link_and_open_graph(built_site: Site) -> None:
     pages = html_pages(built_site) - redirect_pages() - {"404.html", "search.html"}
     for name in pages:
         page = built_site.page(name)
+        address = base() if name == "index.html" else base() + name  # the homepage: the root
         canonical = page.find("link", rel="canonical")
-        assert isinstance(canonical, Tag) and canonical["href"] == base() + name, name
+        assert isinstance(canonical, Tag) and canonical["href"] == address, name
+        og_url = page.find("meta", property="og:url")
+        assert isinstance(og_url, Tag) and og_url["content"] == address, name
         for prop in ("og:title", "og:description"):
             tag = page.find("meta", property=prop)
             assert isinstance(tag, Tag) and str(tag["content"]).strip(), (name, prop)
+        assert page.find("meta", attrs={"name": "twitter:card"}), name
     assert len(pages) >= len(entries())
 
 

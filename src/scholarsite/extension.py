@@ -13,6 +13,7 @@ What each module does (read the one whose name fits the change you want to make)
 - hiding: pages and sections the owner hides
 - authoring: diagnostics for mistakes in the owner's pages
 - links: no unsafe link, external links noopener
+- quiet: build output without upstream's misleading info messages
 - formatting_cache, cite_storage, plugins: build speed (same output, less work)
 - upstream: the internals of other packages the code relies on, and why
 - refs, style: reading refs.bib, and the pybtex styles (no Sphinx in them)
@@ -57,6 +58,7 @@ def add_static_dir(app: Sphinx) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("sphinxcontrib.bibtex")
     config.declare(app)
+    app.setup_extension("scholarsite.quiet")  # its own setting and filter; usable alone
     plugins.register_homepage_style()
 
     # State, and sphinxcontrib-bibtex's domain with a formatting cache.
@@ -120,6 +122,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", profile.add_profile_to_context, priority=450)
     app.connect("html-page-context", scholar_tags.add_head_tags)
     app.connect("html-page-context", search_engines.add_person)
+    app.connect("html-page-context", search_engines.homepage_at_site_root, priority=400)
     app.add_css_file("scholarsite.css")
     app.add_css_file("profile.css")
     app.add_css_file("print.css", media="print")

@@ -49,6 +49,19 @@ def add_person(
         context["metatags"] = context.get("metatags", "") + json_ld(person(app))
 
 
+def homepage_at_site_root(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """The homepage's address is the site's, not .../index.html: its canonical link and og:url.
+
+    Runs before sphinxext-opengraph (500), which takes a page's og: fields as overrides.
+    """
+    root = app.config.html_baseurl
+    if pagename == app.config.root_doc and root:
+        context["pageurl"] = root
+        context["meta"] = {**(context.get("meta") or {}), "og:url": root}
+
+
 def write_robots_txt(app: Sphinx, exception: Exception | None) -> None:
     """Let every crawler in, and tell it where the sitemap is."""
     if exception is None and app.builder.format == "html" and app.config.html_baseurl:
@@ -64,7 +77,12 @@ def sitemap_links(app: Sphinx) -> list[str]:
     lists what a clean one does; the redirects' pages are not among them.
     """
     base = app.config.html_baseurl.rstrip("/") + "/"
-    pages = {app.builder.get_target_uri(docname) for docname in app.env.found_docs}
+    homepage = app.config.root_doc
+    # The homepage is at the site root, as its canonical link says.
+    pages = {
+        "" if docname == homepage else app.builder.get_target_uri(docname)
+        for docname in app.env.found_docs
+    }
     excludes = app.config.scholarsite_sitemap_excludes
     kept = (page for page in pages if not any(fnmatch.fnmatch(page, p) for p in excludes))
     return [base + page for page in sorted(kept)]
