@@ -58,6 +58,7 @@ def build(root: Path, *, quiet: bool, **overrides: object) -> Output:
             "bibtex_bibfiles": ["refs.bib"],
             "html_baseurl": BASE,
             "html_use_index": False,
+            "html_theme": "basic",  # the testing app's default theme also differs on a rebuild
             **overrides,
         },
     )
@@ -77,6 +78,22 @@ def test_upstream_noise_is_filtered(tmp_path: Path, noise: str) -> None:
     assert text not in quiet.status
     assert "build succeeded" in quiet.status
     assert "parsing bibtex file" in quiet.status  # what bibtex really did still shows
+
+
+def test_a_rebuild_does_not_report_settings_extensions_set_themselves(tmp_path: Path) -> None:
+    """sphinx-copybutton adds its static folder when a build starts: no change of conf.py."""
+    extensions = ["myst_parser", "sphinxcontrib.bibtex", "sphinx_copybutton"]
+    build(tmp_path / "loud", quiet=False, extensions=extensions)
+    loud = build(tmp_path / "loud", quiet=False, extensions=extensions)
+    assert "The configuration has changed" in loud.status, "Sphinx reworded: update quiet.py"
+    quiet_extensions = [*extensions, "scholarsite.quiet"]
+    build(tmp_path / "quiet", quiet=False, extensions=quiet_extensions)
+    quiet = build(tmp_path / "quiet", quiet=False, extensions=quiet_extensions)
+    assert "The configuration has changed" not in quiet.status
+    # A setting the owner did change is still reported.
+    changed = build(tmp_path / "quiet", quiet=False, extensions=quiet_extensions, nitpicky=True)
+    reported = [line for line in changed.status.splitlines() if "configuration has changed" in line]
+    assert len(reported) == 1 and "'nitpicky'" in reported[0], changed.status
 
 
 def test_warnings_always_pass(tmp_path: Path) -> None:

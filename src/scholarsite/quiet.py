@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from sphinx.application import Sphinx
@@ -12,6 +13,11 @@ from . import __version__
 #: sphinxcontrib-bibtex's cache check, in the pieces it logs; this site hands it refs.bib already
 #: parsed (its own cache), so it says "up to date" on a first build too.
 BIBTEX_CACHE_CHECK = {"checking bibtex cache... ", "up to date", "out of date"}
+#: Settings that extensions themselves set when a build starts (sphinx-copybutton and
+#: sphinx-design add their static folders, Furo its dark code style): Sphinx compares them with
+#: conf.py's values before that, and reports a change on every rebuild, though none was made.
+SET_AT_START_UP = frozenset({"html_static_path", "pygments_dark_style"})
+_CHANGED_OPTIONS = re.compile(r"'([^']+)'")
 
 
 class UpstreamNoise(logging.Filter):
@@ -20,7 +26,9 @@ class UpstreamNoise(logging.Filter):
     - myst-parser logs its whole configuration (50 settings) on every build;
     - sphinxcontrib-bibtex's "checking bibtex cache... up to date" (see BIBTEX_CACHE_CHECK);
     - Sphinx's "Writing evaluated template result to <path>" for each of its own static
-      templates, on every build, naming the work folder.
+      templates, on every build, naming the work folder;
+    - Sphinx's "The configuration has changed" on every rebuild, when the only settings that
+      differ are those of SET_AT_START_UP.
 
     Warnings and errors always pass, whatever they say.
     """
@@ -31,6 +39,9 @@ class UpstreamNoise(logging.Filter):
         if getattr(record, "subtype", None) == "template_evaluation":
             return False
         message = str(record.msg)
+        if message.startswith("The configuration has changed"):
+            changed = set(_CHANGED_OPTIONS.findall(record.getMessage()))
+            return not changed <= SET_AT_START_UP
         if record.name == "sphinx.myst_parser.sphinx_ext.main" and "MdParserConfig" in str(
             record.args
         ):
