@@ -1,0 +1,239 @@
+"""The list, the paper pages and the head tags render from each entry's Publication record.
+
+tests/roots/records holds a refs.bib of made-up entries, one for each thing the owner's list
+shows (issue 13) and real exports write (issue 12), and the PDF one of them names; it is built
+with the fixture site's pages (tests/roots/site/docs), strictly, once for this module.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bs4 import BeautifulSoup, Tag
+from helpers.site import ROOTS, Site, fixture_site
+from test_bad_input import apply_edits, expand
+
+RECORDS = ROOTS / "records"
+CITING_PAGE = """\
+# The engine
+
+Its scheduler is {cite:p}`lovelace2026status`; its numbers were first put on
+{cite:t}`lovelace2021bernoulliarxiv`.
+
+## Publications
+
+```{cited-publications}
+```
+"""
+
+
+@pytest.fixture(scope="module")
+def records(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    site = fixture_site("site", tmp_path_factory.mktemp("records") / "site")
+    shutil.copy(RECORDS / "refs.bib", site.refs)
+    shutil.rmtree(site.files)
+    shutil.copytree(RECORDS / "files", site.files)
+    (site.docs / "projects" / "engine.md").write_text(CITING_PAGE, encoding="utf-8")
+    site.build_ok()
+    return site
+
+
+def entry(site: Site, key: str) -> Tag:
+    found = site.page().find(id=key)
+    assert isinstance(found, Tag), key
+    return found
+
+
+def links(node: Tag) -> dict[str, str]:
+    return {a.get_text(): str(a["href"]) for a in node.select("a.publication-link")}
+
+
+def meta(page: BeautifulSoup, name: str) -> list[str]:
+    return [str(tag["content"]) for tag in page.find_all("meta", attrs={"name": name})]
+
+
+def paper(site: Site, key: str) -> BeautifulSoup:
+    return site.page(f"publications/{key}.html")
+
+
+def test_year_groups_follow_the_tag_newest_first_undated_last(records: Site) -> None:
+    page = records.page()
+    years = [h.get_text(strip=True).rstrip("¶") for h in page.select("#publications h3")]
+    assert years == ["2026", "2024", "2022", "2020", "2019", "Undated"]
+    # SIGMOD'24 of a 2023 record sits under 2024.
+    section = page.find(id="year-2024")
+    assert isinstance(section, Tag)
+    keys = [item["id"] for item in section.select(".citation")]
+    assert keys == ["lovelace2024pdfurl", "lovelace2024preprint", "lovelace2023sigmod"]
+    assert [item["id"] for item in page.select("#year-undated .citation")] == ["lovelaceundated"]
+    index = records.page("publications/index.html")
+    index_years = [h.get_text(strip=True).rstrip("¶") for h in index.select("section h2")]
+    assert index_years[-len(years) :] == years
+
+
+def test_status_marks_links_and_remark(records: Site) -> None:
+    item = entry(records, "lovelace2026status")
+    tag = item.select_one(".venue-tag")
+    assert tag is not None and tag.get_text() == "[MLSys'26 (to appear)] "
+    assert tag.em is not None and tag.em.get_text() == "to appear"
+    assert [sup.get_text() for sup in item.select("p sup")] == ["†", "†"]
+    legend = item.select(".publication-legend")
+    assert [node.get_text() for node in legend] == ["(† Corresponding author)"]
+    found = links(item)
+    assert found["PDF"] == "files/engine-2026.pdf"
+    assert found["E2E"] == "https://example.org/engine/pull/5234"
+    assert found["Artifact"] == "https://example.org/artifact"
+    assert list(found) == ["PDF", "E2E", "Artifact"]
+    remark = item.p.find("em", recursive=False) if item.p else None
+    assert remark is not None and remark.strong is not None
+    (link,) = remark.select("a")
+    assert link["href"] == "https://arxiv.org/pdf/2401.14112"
+    assert link.get_text() == "FP6-Engine" and link.em is not None
+    page = paper(records, "lovelace2026status")
+    assert "(to appear)" in page.select_one(".paper-venue").get_text()
+    assert [n.get_text() for n in page.select(".publication-legend")] == legend_texts(legend)
+    assert page.select_one("article a[href='https://arxiv.org/pdf/2401.14112']") is not None
+
+
+def legend_texts(nodes: list[Tag]) -> list[str]:
+    return [node.get_text() for node in nodes]
+
+
+def test_marks_written_into_names_stay_out_of_them(records: Site) -> None:
+    item = entry(records, "lovelace2024pdfurl")
+    authors = item.p.get_text() if item.p else ""
+    assert "Albert Einstein*†, " in authors and "Ada Lovelace*, " in authors
+    assert [sup.get_text() for sup in item.select("p sup")] == ["*†", "*"]
+    assert legend_texts(item.select(".publication-legend")) == [
+        "(* Equal contribution; † Corresponding author)"
+    ]
+    page = paper(records, "lovelace2024pdfurl")
+    assert meta(page, "citation_author") == [
+        "Einstein, Albert", "Lovelace, Ada", "Somerville, Mary",
+    ]  # fmt: skip
+    assert meta(page, "citation_publication_date") == ["2024/06"]
+    assert "June 2024" in page.select_one(".paper-venue").get_text()
+
+
+def test_pdf_elsewhere_and_doi_as_an_address(records: Site) -> None:
+    found = links(entry(records, "lovelace2024pdfurl"))
+    assert found["PDF"] == "https://arxiv.org/pdf/2412.14590"
+    assert found["DOI"] == "https://doi.org/10.5555/cards.2024"
+    page = paper(records, "lovelace2024pdfurl")
+    assert meta(page, "citation_pdf_url") == ["https://arxiv.org/pdf/2412.14590"]
+    assert meta(page, "citation_doi") == ["10.5555/cards.2024"]
+    assert meta(page, "citation_firstpage") == ["10181"]
+    assert meta(page, "citation_lastpage") == ["10196"]
+    assert meta(page, "citation_issue") == ["10"]
+
+
+def test_no_pdf_button_on_the_landing_page(records: Site) -> None:
+    found = links(entry(records, "lovelace2023sigmod"))
+    assert "PDF" not in found
+    assert found["DOI"] == "https://doi.org/10.1145/3626000"
+    assert meta(paper(records, "lovelace2023sigmod"), "citation_pdf_url") == []
+
+
+def test_arxiv_only_paper_is_a_preprint_with_its_pdf(records: Site) -> None:
+    item = entry(records, "lovelace2024preprint")
+    assert item.select_one(".venue-tag").get_text() == "[Preprint'24] "
+    found = links(item)
+    assert found["PDF"] == "https://arxiv.org/pdf/2408.00001"
+    assert found["arXiv"] == "https://arxiv.org/abs/2408.00001"
+    assert "et al." in item.p.get_text()
+    page = paper(records, "lovelace2024preprint")
+    authors = meta(page, "citation_author")
+    assert authors == ["Lovelace, Ada", "Menabrea, Luigi"]
+    assert meta(page, "citation_pdf_url") == ["https://arxiv.org/pdf/2408.00001"]
+
+
+def test_versions_show_as_one_entry_and_citations_land_on_it(records: Site) -> None:
+    page = records.page()
+    assert page.find(id="lovelace2022bernoulli") is not None
+    lead = entry(records, "lovelace2022bernoulli")
+    # The preprint is not listed; its id is on the published version's entry.
+    moved = page.find(id="lovelace2021bernoulliarxiv")
+    assert isinstance(moved, Tag)
+    holder = moved.find_parent(class_="citation")
+    assert holder is not None and holder["id"] == "lovelace2022bernoulli"
+    assert len(page.select("#publications .citation")) == 8
+    row = lead.select_one(".publication-versions")
+    assert row is not None
+    (version,) = row.select("a")
+    assert version["href"] == "publications/lovelace2021bernoulliarxiv.html"
+    own = paper(records, "lovelace2022bernoulli").select_one(".publication-versions a")
+    assert own is not None and own["href"] == "lovelace2021bernoulliarxiv.html"
+    cites = records.page("projects/engine.html")
+    hrefs = [str(a["href"]) for a in cites.select("article a[href*='index.html#']")]
+    assert len(hrefs) >= 3, hrefs
+    for href in hrefs:
+        assert page.find(id=href.split("#")[1]) is not None, href
+    short = [a.get_text() for a in cites.select("ul.cited-publications a")]
+    assert short == [
+        "Scheduling the Analytical Engine at Scale",
+        "Computing Bernoulli Numbers on the Engine",
+    ]
+
+
+def test_thesis_and_report_tags(records: Site) -> None:
+    thesis = paper(records, "lovelace2020thesis")
+    assert meta(thesis, "citation_dissertation_institution") == ["University of London"]
+    assert meta(thesis, "citation_publication_date") == ["2020/09"]
+    assert "PhD thesis, University of London" in thesis.select_one(".paper-venue").get_text()
+    report = paper(records, "lovelace2019report")
+    assert meta(report, "citation_technical_report_institution") == ["Engine Society"]
+    assert meta(report, "citation_technical_report_number") == ["TR-2019-07"]
+
+
+def test_undated_entry_without_venue_tag_builds(records: Site) -> None:
+    item = entry(records, "lovelaceundated")
+    assert "Notes Without a Date" in item.get_text()
+    page = paper(records, "lovelaceundated")
+    assert meta(page, "citation_publication_date") == []
+    assert "note:" in records.status and "lovelaceundated" in records.status
+
+
+def test_no_latex_braces_marks_or_others_outside_the_bibtex_boxes(records: Site) -> None:
+    pages = [records.page(), *(paper(records, key) for key in keys_of_pages(records))]
+    checked = 0
+    for page in pages:
+        for box in page.select("details.publication-bibtex, pre, .highlight"):
+            box.decompose()
+        article = page.article
+        assert article is not None
+        text = article.get_text(" ")
+        assert not set(text) & set("{}\\$"), text
+        assert " others" not in text
+        for tag in page.find_all("meta", attrs={"name": lambda n: n and n.startswith("citation_")}):
+            value = str(tag["content"])
+            assert not set(value) & set("{}\\$*†"), value
+            assert value.lower() != "others"
+            checked += 1
+    assert len(pages) == 10 and checked >= 50, (len(pages), checked)
+
+
+def keys_of_pages(site: Site) -> list[str]:
+    return sorted(
+        path.stem for path in (site.out / "publications").glob("*.html") if path.stem != "index"
+    )
+
+
+# -- Data-quality notes: the build goes on -----------------------------------------------
+
+NOTES_DIR = Path(__file__).parent / "data_quality"
+NOTE_CASES = sorted(path.stem for path in NOTES_DIR.glob("*.toml"))
+
+
+@pytest.mark.parametrize("name", NOTE_CASES)
+def test_a_data_quality_note_never_fails_the_build(site: Site, make_app: Any, name: str) -> None:
+    case = tomllib.loads((NOTES_DIR / f"{name}.toml").read_text(encoding="utf-8"))
+    where = apply_edits(site, case["edit"])
+    site.build_ok_in_process(make_app, builder="dummy")
+    for message in case["expect"]:
+        assert expand(message, where) in site.status, site.status
+    assert "WARNING" not in site.warnings
+    assert len(case["expect"]) >= 1
