@@ -17,6 +17,9 @@ from bs4 import BeautifulSoup, Tag
 from helpers.site import ROOTS, Site, fixture_site
 from test_bad_input import apply_edits, expand
 
+from scholarsite.latex import has_leftover_markup
+from scholarsite.refs import Refs, load_refs
+
 RECORDS = ROOTS / "records"
 CITING_PAGE = """\
 # The engine
@@ -237,3 +240,82 @@ def test_a_data_quality_note_never_fails_the_build(site: Site, make_app: Any, na
         assert expand(message, where) in site.status, site.status
     assert "WARNING" not in site.warnings
     assert len(case["expect"]) >= 1
+
+
+# -- Real exports, built as pasted ---------------------------------------------------------
+
+CORPUS = Path(__file__).parent / "corpus"
+#: One file of each kind a new owner pastes: a DBLP export with its @proceedings, an al-folio
+#: papers.bib (abbr, marks in names, pdf addresses), a NASA ADS export (journal macros, bibcodes
+#: as keys) and a Chinese thesis template's references (East Asian names and keys).
+CORPUS_SITES = [
+    "dblp/limaye-dblp-withcrossref.bib",
+    "al-folio/al-folio-example-papers.bib",
+    "ads/migueldvb-ads.bib",
+    "chinese/thuthesis-refs.bib",
+]
+
+
+def text_outside_sources(page: BeautifulSoup) -> str:
+    """What a reader sees of a page's article, without its BibTeX boxes and code blocks."""
+    article = page.article
+    assert article is not None
+    for box in article.select("details.publication-bibtex, pre, .highlight"):
+        box.decompose()
+    return article.get_text(" ")
+
+
+@pytest.mark.parametrize("name", CORPUS_SITES)
+def test_a_real_export_builds_strictly_as_pasted(site: Site, make_app: Any, name: str) -> None:
+    shutil.copy(CORPUS / name, site.refs)
+    (site.docs / "projects" / "engine.md").write_text("# The engine\n\nNo citations.\n")
+    site.build_ok_in_process(make_app)
+    refs = load_refs(CORPUS / name)
+    assert refs.problems == []
+    homepage = site.page()
+    # Every key is accounted for: listed, or a version whose id is on its listed entry.
+    listed = homepage.select("#publications .citation")
+    assert [item["id"] for item in listed] == sorted_as_listed(refs)
+    # DBLP's @proceedings fill in their papers' venues and are neither listed nor given a page.
+    assert not {refs.anchors[key] for key in refs.crossref_targets} & {i["id"] for i in listed}
+    assert len(refs.crossref_targets) >= (10 if name.startswith("dblp/") else 0)
+    for key in refs.crossref_targets:
+        assert not (site.out / "publications" / f"{refs.page_names[key]}.html").exists(), key
+    for key, lead in refs.version_of.items():
+        holder = homepage.find(id=refs.anchors[key])
+        assert isinstance(holder, Tag), key
+        if holder.get("id") != refs.anchors[lead]:
+            holder = holder.find_parent(class_="citation")
+        assert holder is not None and holder["id"] == refs.anchors[lead], key
+    assert not has_leftover_markup(text_outside_sources(homepage))
+    checked_pages = checked_tags = 0
+    for key, pub in refs.publications.items():
+        page = site.page(f"publications/{pub.page_name}.html")
+        authors = page.select_one(".paper-authors")
+        assert authors is not None, key
+        for mark in authors.select("sup"):
+            mark.decompose()
+        assert not set(authors.get_text()) & set("*†‡"), (key, authors.get_text())
+        assert "others" not in authors.get_text().split(), key
+        text = text_outside_sources(page)
+        assert not has_leftover_markup(text), (key, text)
+        for tag in page.find_all("meta", attrs={"name": lambda n: n and n.startswith("citation_")}):
+            value = str(tag["content"])
+            assert not has_leftover_markup(value) and not set(value) & set("*†‡"), (key, value)
+            assert value.casefold() not in ("others", "others,"), key
+            checked_tags += 1
+        checked_pages += 1
+    assert checked_pages == len(refs.entries) >= 5
+    assert checked_tags >= 3 * checked_pages
+
+
+def sorted_as_listed(refs: Refs) -> list[str]:
+    """The listed keys' anchors in the list's order: newest group first, Undated last."""
+    publications = refs.publications
+    order = {key: index for index, key in enumerate(refs.listed)}
+
+    def position(key: str) -> tuple[int, int]:
+        year = publications[key].group_year
+        return (-year if year is not None else 1, order[key])
+
+    return [refs.anchors[key] for key in sorted(refs.listed, key=position)]
