@@ -110,6 +110,12 @@ def reuse_parsed_bibliography(app: Sphinx) -> None:
     data = BibliographyData()
     for key, entry in build.entries.items():
         data.add_entry(key, entry)
+    # Crossref targets too, as sphinxcontrib-bibtex's own parse has them: a citation of one
+    # lands on the first entry it fills in.
+    for refs in build.checked:
+        for key, entry in refs.crossref_targets.items():
+            if key not in data.entries:
+                data.add_entry(key, entry)
     domain.data["bibdata"] = BibData(
         encoding=encoding,
         bibfiles={

@@ -92,7 +92,15 @@ def docs_to_reread(
     before = domain.entry_digests
     digests = before
     if build.refs_digest != domain.refs_digest:  # refs.bib was edited
-        digests = {key: entry_digest(entry) for key, entry in build.entries.items()}
+        # What a page shows of an entry also depends on the others: its versions, the entry
+        # that shows it, and its anchor and page name (unique among all keys).
+        publications = build.publications
+        digests = {
+            key: entry_digest(entry)
+            + repr((publications[key].anchor, publications[key].page_name))
+            + repr((publications[key].versions, build.lead_of(key)))
+            for key, entry in build.entries.items()
+        }
         domain.refs_digest = build.refs_digest
     build.changed_keys = keys_that_differ(before, digests)
     build.files_changed = build.files != domain.files

@@ -97,6 +97,8 @@ class Refs:
     containers: OrderedCaseInsensitiveDict = field(default_factory=OrderedCaseInsensitiveDict)
     #: Each entry that is another version of a listed one, and the key of the listed one.
     version_of: dict[str, str] = field(default_factory=dict)
+    #: Each crossref target, and the first entry (in the owner's order) that it fills in.
+    first_filled: dict[str, str] = field(default_factory=dict)
     owner_names: tuple[str, ...] = ()
 
     def problem(self, line: int, key: str, message: str) -> None:
@@ -355,6 +357,7 @@ def _sort_entries(refs: Refs, parsed: OrderedCaseInsensitiveDict) -> None:
         reference = entry.fields.get("crossref", "").strip()
         if reference:
             if reference in parsed:
+                refs.first_filled.setdefault(parsed[reference].key, key)
                 entry = _inherit(entry, parsed[reference])
             else:
                 refs.note(

@@ -86,9 +86,10 @@ class BuildState:
         return [key for refs in self.checked for key in refs.listed]
 
     def lead_of(self, key: str) -> str:
-        """The listed key whose entry shows *key* (itself when listed, else what it is a version
-        of); "" for a key the list does not show."""
+        """The listed key whose entry shows *key*: itself when listed, the listed version of a
+        version, the first entry a crossref target fills in; "" for any other key."""
         for refs in self.checked:
+            key = refs.first_filled.get(key, key)
             if key in refs.version_of:
                 return str(refs.version_of[key])
             if key in refs.entries:
