@@ -330,3 +330,38 @@ def sorted_as_listed(refs: Refs) -> list[str]:
         return (-year if year is not None else 1, order[key])
 
     return [refs.anchors[key] for key in sorted(refs.listed, key=position)]
+
+
+ODD_KEYS = {
+    "2026A&A...710L..32M": "Stars One",  # two ADS bibcodes that make_id makes one id
+    "2025A&A...710L..32M": "Stars Two",
+    "余雄庆2020": "飞机总体设计",  # make_id keeps only the year
+    "10.1145/3544548.3580875": "A Key That Is a DOI",
+}
+
+
+def test_any_key_gets_its_own_anchor_and_citations_land_on_it(site: Site, make_app: Any) -> None:
+    site.append(
+        "refs.bib",
+        "".join(
+            f"\n@misc{{{key},\n  author = {{余雄庆}},\n  title = {{{title}}},\n"
+            "  year = {2020},\n}\n"
+            for key, title in ODD_KEYS.items()
+        ),
+    )
+    cites = ", ".join(ODD_KEYS)
+    (site.docs / "projects" / "engine.md").write_text(f"# The engine\n\nSee {{cite:p}}`{cites}`.\n")
+    site.build_ok_in_process(make_app)
+    anchors = load_refs(site.refs).anchors
+    ids = [anchors[key] for key in ODD_KEYS]
+    assert len(set(ids)) == len(ODD_KEYS) and all(ids)
+    page = site.page()
+    for key, title in ODD_KEYS.items():
+        item = page.find(id=anchors[key])
+        assert isinstance(item, Tag) and title in item.get_text(), key
+        assert "余雄庆" in item.get_text(), key
+    hrefs = [
+        str(a["href"])
+        for a in site.page("projects/engine.html").select("article a[href*='index.html#']")
+    ]
+    assert sorted(href.split("#")[1] for href in hrefs) == sorted(ids)

@@ -46,6 +46,25 @@ class cited_publications(nodes.General, nodes.Element):
     """Where a page's short list of the publications it cites goes."""
 
 
+class AnchorCiteId(str):
+    """``bibtex_cite_id`` as the list's directive hands it to sphinxcontrib-bibtex: formatted
+    for a key, it gives that key's anchor (``Refs.anchors``: unique, non-empty and stable for any
+    key, a DOI, an ADS bibcode or ``余雄庆2020``), so that citations point where the list is."""
+
+    anchors: dict[str, str]
+
+    def __new__(cls, template: str, anchors: dict[str, str]) -> AnchorCiteId:
+        cite_id = super().__new__(cls, template)
+        cite_id.anchors = anchors
+        return cite_id
+
+    def format(self, *args: Any, **kwargs: Any) -> str:
+        key = kwargs.get("key")
+        if isinstance(key, str) and key in self.anchors:
+            return self.anchors[key]
+        return str(self).format(*args, **kwargs)
+
+
 class PublicationsDirective(BibliographyDirective):
     """Every entry of refs.bib, grouped by year, newest first."""
 
@@ -55,7 +74,20 @@ class PublicationsDirective(BibliographyDirective):
         self.options = {"all": True}
         state(self.env).list_docs.add(self.env.docname)
         wrapper = publication_list()
-        wrapper.extend(super().run())
+        # sphinxcontrib-bibtex has no hook for a citation's id; it formats this setting (see
+        # upstream.py), for this directive only.
+        config = self.env.config
+        template = config.bibtex_cite_id
+        anchors = {
+            key: anchor
+            for refs in state(self.env).build.checked
+            for key, anchor in refs.anchors.items()
+        }
+        config.bibtex_cite_id = AnchorCiteId(template, anchors)
+        try:
+            wrapper.extend(super().run())
+        finally:
+            config.bibtex_cite_id = template
         return [wrapper]
 
 
@@ -301,7 +333,9 @@ def list_item(
     key = citation["key"]
     text = next(citation.findall(nodes.paragraph))
     text.insert(0, tag_node(pub))
-    ids = list(dict.fromkeys([*citation["ids"], pub.anchor, *extra_ids]))
+    # The entry's own anchor first (Refs.anchors: unique and stable for any key), then the id
+    # sphinxcontrib-bibtex's citations point to, where it differs.
+    ids = list(dict.fromkeys([pub.anchor, *citation["ids"], *extra_ids]))
     item = nodes.list_item("", text, ids=ids, classes=["citation"])
     app.emit(ENTRY_RENDERED, key, item, docname)
     item.extend(legend(pub))
