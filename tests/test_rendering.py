@@ -168,6 +168,9 @@ def test_versions_show_as_one_entry_and_citations_land_on_it(records: Site) -> N
     holder = moved.find_parent(class_="citation")
     assert holder is not None and holder["id"] == "lovelace2022bernoulli"
     assert len(page.select("#publications .citation")) == 9
+    assert [n.get_text() for n in lead.select(".publication-award")] == ["Best Paper Award"]
+    lead_page = paper(records, "lovelace2022bernoulli")
+    assert [n.get_text() for n in lead_page.select(".publication-award")] == ["Best Paper Award"]
     row = lead.select_one(".publication-versions")
     assert row is not None
     (version,) = row.select("a")

@@ -19,6 +19,7 @@ from . import ENV_VERSION
 from .fileutil import write_if_changed
 from .publication import Publication, bibtex_source
 from .publications import (
+    award_line,
     cited_on_line,
     first_list_doc,
     legend,
@@ -180,6 +181,7 @@ def paper(app: Sphinx, docname: str, pub: Publication) -> list[nodes.Node]:
     venue += nodes.Text(venue_text(pub))
     result.append(venue)
     result.extend(legend(pub))
+    result.extend(award_line(pub))
     if pub.remark_text:
         remark = nodes.paragraph()
         remark += nodes.emphasis("", "", *pub.remark.render(Backend()))

@@ -227,6 +227,13 @@ def legend(pub: Publication) -> list[nodes.Node]:
     return [nodes.paragraph("", f"({'; '.join(meanings)})", classes=["publication-legend"])]
 
 
+def award_line(pub: Publication) -> list[nodes.Node]:
+    """The entry's award (al-folio's ``award``), on a line of its own; nothing without one."""
+    if not pub.award:
+        return []
+    return [nodes.paragraph("", "", nodes.strong("", pub.award), classes=["publication-award"])]
+
+
 def version_uri(app: Sphinx, fromdocname: str, pub: Publication) -> str:
     """Where another version of a paper is shown: its paper page, else its own address."""
     if app.config.scholarsite_paper_pages:
@@ -339,8 +346,9 @@ def list_item(
     item = nodes.list_item("", text, ids=ids, classes=["citation"])
     app.emit(ENTRY_RENDERED, key, item, docname)
     item.extend(legend(pub))
-    item += links_row(pub, app, docname)
+    item.extend(award_line(pub))
     item.extend(versions_row(pub, app, docname))
+    item += links_row(pub, app, docname)
     item += bibtex_box(state(app.env).build.entries[key])
     item.extend(cited_on_line(key, app, docname))
     return item
