@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from docutils import nodes
-from pybtex.database import Entry
 from pybtex_docutils import Backend
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
@@ -58,12 +57,6 @@ def page_name_of(app: Sphinx, key: str) -> str:
 
 def paper_docname(app: Sphinx, key: str) -> str:
     return f"{app.config.scholarsite_paper_dir}/{page_name_of(app, key)}"
-
-
-def entry_of_page(app: Sphinx, pagename: str) -> Entry | None:
-    """The entry a paper page shows; None for any other page or when paper pages are off."""
-    pub = publication_of_page(app, pagename)
-    return state(app.env).build.entries[pub.key] if pub is not None else None
 
 
 def publication_of_page(app: Sphinx, pagename: str) -> Publication | None:
