@@ -260,11 +260,13 @@ def test_a_data_quality_note_never_fails_the_build(site: Site, make_app: Any, na
 
 CORPUS = Path(__file__).parent / "corpus"
 #: One file of each kind a new owner pastes: a DBLP export with its @proceedings, an al-folio
-#: papers.bib (abbr, marks in names, pdf addresses), a NASA ADS export (journal macros, bibcodes
-#: as keys) and a Chinese thesis template's references (East Asian names and keys).
+#: papers.bib (abbr, marks in names, pdf addresses), a Google Scholar export (arXiv preprints as
+#: journals), a NASA ADS export (journal macros, bibcodes as keys) and a Chinese thesis
+#: template's references (East Asian names and keys, "and others").
 CORPUS_SITES = [
     "dblp/limaye-dblp-withcrossref.bib",
     "al-folio/al-folio-example-papers.bib",
+    "google-scholar/jollygoodjacob-scholar.bib",
     "ads/migueldvb-ads.bib",
     "chinese/thuthesis-refs.bib",
 ]
@@ -319,7 +321,7 @@ def test_a_real_export_builds_strictly_as_pasted(site: Site, make_app: Any, name
             assert value.casefold() not in ("others", "others,"), key
             checked_tags += 1
         checked_pages += 1
-    assert checked_pages == len(refs.entries) >= 5
+    assert checked_pages == len(refs.entries) >= 4
     assert checked_tags >= 3 * checked_pages
 
 
