@@ -164,29 +164,29 @@ def plain_paper_pages(docs: Path, refs: Path) -> None:
     Markdown, plus an index page linking to each: what a paper page would cost if Sphinx read
     it from a hand-written file.
     """
-    from scholarsite.paper_pages import page_name, venue_text
-    from scholarsite.publications import bibtex_source
+    from scholarsite.paper_pages import venue_text
+    from scholarsite.publication import bibtex_source
     from scholarsite.refs import load_refs
-    from scholarsite.style import latex_to_text, person_text
 
     folder = docs / "publications"
     folder.mkdir()
     index = ["---", "orphan: true", "---", "", "# Publications", ""]
-    for key, entry in load_refs(refs).entries.items():
-        title = latex_to_text(entry.fields["title"])
+    checked = load_refs(refs)
+    for key, entry in checked.entries.items():
+        pub = checked.publications[key]
         fields = entry.fields
-        links = [("DOI", f"https://doi.org/{fields['doi']}")] if "doi" in fields else []
+        links = [("DOI", pub.doi_url)] if pub.doi else []
         links += [(name.title(), fields[name]) for name in ("url", "code") if name in fields]
         page = PLAIN_PAPER_PAGE.format(
-            title=title,
-            authors=", ".join(person_text(person) for person in entry.persons["author"]),
-            tag=latex_to_text(fields["venuetag"]),
-            venue=venue_text(entry),
+            title=pub.title_text,
+            authors=", ".join(author.name for author in pub.authors),
+            tag=pub.venue_tag,
+            venue=venue_text(pub),
             links=" ".join(f"[{label}]({uri})" for label, uri in links),
             bibtex=bibtex_source(entry),
         )
-        (folder / f"{page_name(key)}.md").write_text(page, encoding="utf-8")
-        index.append(f"- [{title}]({page_name(key)}.md)")
+        (folder / f"{pub.page_name}.md").write_text(page, encoding="utf-8")
+        index.append(f"- [{pub.title_text}]({pub.page_name}.md)")
     (folder / "index.md").write_text("\n".join(index) + "\n", encoding="utf-8")
 
 

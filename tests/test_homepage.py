@@ -71,10 +71,11 @@ def test_old_addresses_redirect_where_conf_py_says(built_site: Site) -> None:
     assert len(redirects) >= 1
 
 
-def test_pdfs_are_served_when_in_files_else_linked_to_the_publisher(
+def test_pdfs_are_served_when_in_files_never_linked_to_a_landing_page(
     site: Site, make_app: Any
 ) -> None:
-    """The fixture site has one entry's PDF in files/ and another's missing."""
+    """The fixture site has one entry's PDF in files/ and another's missing: that one has no PDF
+    link (its address is the publisher's landing page, not a PDF)."""
     site.build_ok_in_process(make_app)
     page = site.page()
     links = {
@@ -85,7 +86,8 @@ def test_pdfs_are_served_when_in_files_else_linked_to_the_publisher(
     assert (site.out / "files" / "notes-1843.pdf").read_bytes() == (
         site.files / "notes-1843.pdf"
     ).read_bytes()
-    assert links["babbage1837engine"]["PDF"] == "https://example.org/powers"
+    assert "PDF" not in links["babbage1837engine"]
+    assert links["babbage1837engine"]["Publisher"] == "https://example.org/powers"
     assert "PDF" not in links["lovelace1844letter"]
     summary = [line for line in site.status.splitlines() if "not in files/" in line]
     assert len(summary) == 1 and "powers-1837.pdf (babbage1837engine)" in summary[0]

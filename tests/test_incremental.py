@@ -177,6 +177,35 @@ def test_a_file_added_to_files_and_removed_again_incrementally(site: Site, make_
     (site.files / "powers-1837.pdf").unlink()  # and taken out again: gone from the site
     build(site, make_app)
     links = {a.get_text(): a["href"] for a in site.page().select("#babbage1837engine a")}
-    assert links["PDF"] == "https://example.org/powers"
+    assert "PDF" not in links and links["Publisher"] == "https://example.org/powers"
     assert not (site.out / "files" / "powers-1837.pdf").exists()
+    assert_same_html(site, make_app)
+
+
+PREPRINT = """
+@article{lovelace1842notespreprint,
+  author  = {Ada Lovelace},
+  title   = {Sketch of the Analytical Engine, with notes by the translator},
+  journal = {CoRR},
+  volume  = {abs/1842.00042},
+  year    = {1842},
+}
+"""
+
+
+def test_a_version_added_and_removed_incrementally(site: Site, make_app: Any) -> None:
+    """A new version changes what its published entry shows (list and paper page) though that
+    entry's own fields did not change."""
+    build(site, make_app)
+    site.append("refs.bib", PREPRINT)
+    build(site, make_app)
+    versions = site.page().select(f"#{EDITED_KEY} .publication-versions a")
+    assert [a["href"] for a in versions] == ["publications/lovelace1842notespreprint.html"]
+    paper = site.page(f"publications/{EDITED_KEY}.html")
+    assert len(paper.select(".publication-versions a")) == 1
+    assert_same_html(site, make_app)
+    site.refs.write_text(site.refs.read_text().replace(PREPRINT, ""))
+    build(site, make_app)
+    assert site.page().select(".publication-versions") == []
+    assert site.page(f"publications/{EDITED_KEY}.html").select(".publication-versions") == []
     assert_same_html(site, make_app)

@@ -39,4 +39,5 @@ def test_two_applications_in_one_process_keep_their_own_state(
     paper = babbage.page("publications/lovelace1843notes.html")
     assert "Difference Engines" in paper.select_one(".sidebar-tree").get_text()  # type: ignore[union-attr]
     links = {a.get_text(): a["href"] for a in paper.select("a.publication-link")}
-    assert links["PDF"] == "https://doi.org/10.5555/notes.1843"  # not Ada's local copy
+    assert "PDF" not in links, links  # not Ada's local copy, nor the DOI's landing page
+    assert links["DOI"] == "https://doi.org/10.5555/notes.1843"

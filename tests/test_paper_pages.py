@@ -16,6 +16,7 @@ from scholarsite.scholar_tags import scholar_name
 from scholarsite.style import latex_to_text
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 
 
 def base() -> str:
@@ -48,7 +49,10 @@ def test_paper_page_carries_scholar_tags_matching_refs_bib(built_site: Site, key
     assert page.h1 and page.h1.get_text().rstrip("¶") == title(key)
     assert meta(page, "citation_title") == [title(key)]
     assert meta(page, "citation_author") == [scholar_name(p) for p in entry.persons["author"]]
-    assert meta(page, "citation_publication_date") == [entry.fields["year"]]
+    month = entry.fields.get("month", "").strip().lower()[:3]
+    number = MONTHS.index(month) + 1 if month in MONTHS else int(month) if month.isdigit() else 0
+    date = f"{entry.fields['year']}/{number:02d}" if number else entry.fields["year"]
+    assert meta(page, "citation_publication_date") == [date]
     venue_tag = "citation_journal_title" if entry.type == "article" else "citation_conference_title"
     venue = entry.fields.get("journal") or entry.fields.get("booktitle")
     assert meta(page, venue_tag) == ([latex_to_text(venue)] if venue else [])

@@ -36,8 +36,13 @@ def load_bibliography(app: Sphinx) -> None:
     digest = hashlib.sha256()
     for name in app.config.bibtex_bibfiles or []:
         path = Path(os.path.relpath(Path(app.confdir, name).resolve()))
-        refs = load_refs_cached(path, Path(app.doctreedir))
+        refs = load_refs_cached(
+            path, Path(app.doctreedir), app.config.scholarsite_owner_names or ()
+        )
         problems += [str(problem) for problem in refs.problems]
+        # Data-quality notes never fail a build (make check lists them too): info, not warnings.
+        for note in refs.notes:
+            logger.info(f"note: {note}")
         checked.append(refs)
         digest.update(path.read_bytes() if path.is_file() else b"")
     if problems:
@@ -61,8 +66,8 @@ def check_local_files(app: Sphinx) -> None:
         fail([f"{files_dir}: missing {name}; add it, or remove its pdf field" for name in missing])
     if missing:
         logger.info(
-            f"{len(missing)} PDF(s) not in {files_dir.name}/, linked to the "
-            f"publisher's copy instead: {', '.join(missing)}"
+            f"{len(missing)} PDF(s) not in {files_dir.name}/, linked to the arXiv copy "
+            f"where there is one, else not linked: {', '.join(missing)}"
         )
 
 
@@ -105,6 +110,12 @@ def reuse_parsed_bibliography(app: Sphinx) -> None:
     data = BibliographyData()
     for key, entry in build.entries.items():
         data.add_entry(key, entry)
+    # Crossref targets too, as sphinxcontrib-bibtex's own parse has them: a citation of one
+    # lands on the first entry it fills in.
+    for refs in build.checked:
+        for key, entry in refs.crossref_targets.items():
+            if key not in data.entries:
+                data.add_entry(key, entry)
     domain.data["bibdata"] = BibData(
         encoding=encoding,
         bibfiles={

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from docutils import nodes
-from pybtex.database import Entry
 from pybtex_docutils import Backend
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
@@ -17,9 +16,20 @@ from sphinx.util.docutils import SphinxDirective
 
 from . import ENV_VERSION
 from .fileutil import write_if_changed
-from .publications import bibtex_source, cited_on_line, first_list_doc, links_row
+from .publication import Publication, bibtex_source
+from .publications import (
+    award_line,
+    cited_on_line,
+    first_list_doc,
+    legend,
+    links_row,
+    tag_node,
+    versions_row,
+    year_order,
+)
+from .refs import page_name_for
 from .state import state
-from .style import EQUAL_CONTRIBUTION_MARK, HomepageStyle, latex_to_text
+from .style import HomepageStyle
 
 GENERATED_MARK = "% Generated from refs.bib by scholarsite.paper_pages: edits here are overwritten."
 _MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
@@ -34,23 +44,30 @@ class paper_index(nodes.General, nodes.Element):
 
 
 def page_name(key: str) -> str:
-    """The file name of a paper page: the key, lower case, safe in a URL."""
-    return re.sub(r"[^a-z0-9_-]+", "-", key.lower())
+    """The file name a paper page has always had: the key, lower case, safe in a URL (a key
+    whose name is empty or shared with another key's gets :func:`page_name_of`'s instead)."""
+    return page_name_for(key)
+
+
+def page_name_of(app: Sphinx, key: str) -> str:
+    """The file name of *key*'s paper page: unique, stable, safe in a URL (``Refs.page_names``)."""
+    publications = state(app.env).build.publications
+    return publications[key].page_name if key in publications else page_name_for(key)
 
 
 def paper_docname(app: Sphinx, key: str) -> str:
-    return f"{app.config.scholarsite_paper_dir}/{page_name(key)}"
+    return f"{app.config.scholarsite_paper_dir}/{page_name_of(app, key)}"
 
 
-def entry_of_page(app: Sphinx, pagename: str) -> Entry | None:
-    """The entry a paper page shows; None for any other page or when paper pages are off."""
+def publication_of_page(app: Sphinx, pagename: str) -> Publication | None:
+    """The record a paper page shows; None for any other page or when paper pages are off."""
     folder, _, name = pagename.partition("/")
     if folder != app.config.scholarsite_paper_dir or not app.config.scholarsite_paper_pages:
         return None
     build = state(app.env).build
-    if build.entries_by_page is None:
-        build.entries_by_page = {page_name(key): e for key, e in build.entries.items()}
-    return build.entries_by_page.get(name)
+    if build.publications_by_page is None:
+        build.publications_by_page = {pub.page_name: pub for pub in build.publications.values()}
+    return build.publications_by_page.get(name)
 
 
 class PaperDirective(SphinxDirective):
@@ -92,13 +109,13 @@ def generate_sources(app: Sphinx) -> None:
     except (OSError, ValueError):
         stamped_before, wanted = None, []
     if stamped_before != stamped or not all((folder / name).is_file() for name in wanted):
-        entries = build.entries if app.config.scholarsite_paper_pages else {}
+        publications = build.publications if app.config.scholarsite_paper_pages else {}
         names = []
-        for key, entry in entries.items():
-            title = markdown_text(latex_to_text(entry.fields["title"]))
-            source = f"{header}# {title}\n\n```{{paper}} {entry.key}\n```\n"
-            write_if_changed(folder / f"{page_name(key)}.md", source)
-            names.append(f"{page_name(key)}.md")
+        for pub in publications.values():
+            title = markdown_text(pub.title_text)
+            source = f"{header}# {title}\n\n```{{paper}} {pub.key}\n```\n"
+            write_if_changed(folder / f"{pub.page_name}.md", source)
+            names.append(f"{pub.page_name}.md")
         wanted = ["index.md", *names]
         stamp.parent.mkdir(parents=True, exist_ok=True)
         stamp.write_text(json.dumps([stamped, wanted]), encoding="utf-8")
@@ -110,21 +127,27 @@ def generate_sources(app: Sphinx) -> None:
 # -- Rendering -------------------------------------------------------------------
 
 
-def venue_text(entry: Entry) -> str:
-    """Venue, volume, number, pages and year as one line, from whichever fields exist."""
-    fields = entry.fields
-    parts = [latex_to_text(fields.get("booktitle") or fields.get("journal") or "")]
-    if "volume" in fields:
-        parts.append(
-            f"vol. {fields['volume']}" + (f", no. {fields['number']}" if "number" in fields else "")
-        )
-    if "pages" in fields:
-        pages = fields["pages"].replace("--", "\N{EN DASH}")
-        parts.append(f"pp. {pages}")
-    if "publisher" in fields:
-        parts.append(latex_to_text(fields["publisher"]))
-    parts.append(fields["year"])
-    return ", ".join(part for part in parts if part) + "."
+def venue_text(pub: Publication) -> str:
+    """Venue (a thesis's kind and school, a report's type, institution and number), volume,
+    number, pages, publisher and date (month and year) as one line, from what the record has."""
+    parts: list[str] = []
+    if pub.thesis_kind:
+        parts.append(pub.thesis_kind)
+    if pub.report_type:
+        parts.append(f"{pub.report_type} {pub.report_number}".strip())
+    if pub.venue and pub.venue != pub.institution:
+        parts.append(pub.venue)
+    if pub.institution and (pub.thesis_kind or pub.report_type):
+        parts.append(pub.institution)
+    if pub.volume:
+        parts.append(f"vol. {pub.volume}" + (f", no. {pub.number}" if pub.number else ""))
+    if pub.pages:
+        parts.append(f"pp. {pub.pages}")
+    if pub.publisher:
+        parts.append(pub.publisher)
+    parts.append(pub.date_text)
+    text = ", ".join(part for part in parts if part)
+    return f"{text}." if text else ""
 
 
 def render_paper_pages(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -133,38 +156,46 @@ def render_paper_pages(app: Sphinx, doctree: nodes.document, docname: str) -> No
     indexes = list(doctree.findall(paper_index))
     if not details and not indexes:
         return
-    entries = state(app.env).build.entries
+    publications = state(app.env).build.publications
     for marker in details:
-        marker.replace_self(paper(app, docname, entries[marker["key"]]))
+        marker.replace_self(paper(app, docname, publications[marker["key"]]))
     for index_marker in indexes:
-        index_marker.replace_self(index(app, docname, entries))
+        index_marker.replace_self(index(app, docname))
 
 
-def paper(app: Sphinx, docname: str, entry: Entry) -> list[nodes.Node]:
+def paper(app: Sphinx, docname: str, pub: Publication) -> list[nodes.Node]:
     style = HomepageStyle(owner_names=app.config.scholarsite_owner_names)
     authors = nodes.paragraph(classes=["paper-authors"])
-    authors.extend(style.format_authors(entry).render(Backend()))
+    authors.extend(style.format_record_authors(pub).render(Backend()))
     result: list[nodes.Node] = [authors]
     venue = nodes.paragraph(classes=["paper-venue"])
-    venue += nodes.strong("", latex_to_text(entry.fields["venuetag"]))
-    venue += nodes.Text(" " + venue_text(entry))
+    tag = tag_node(pub)
+    venue += nodes.strong("", "", *tag.children)
+    venue += nodes.Text(venue_text(pub))
     result.append(venue)
-    if "author+an" in entry.fields:
-        legend = f"{EQUAL_CONTRIBUTION_MARK} Equal contribution."
-        result.append(nodes.paragraph("", legend, classes=["publication-legend"]))
-    if remark := entry.fields.get("remark"):
-        result.append(nodes.paragraph("", "", nodes.emphasis("", latex_to_text(remark))))
-    row = links_row(entry, app, docname)
-    if list_uri := list_uri_of(app, docname, entry.key):
+    result.extend(legend(pub))
+    result.extend(award_line(pub))
+    if pub.remark_text:
+        remark = nodes.paragraph()
+        remark += nodes.emphasis("", "", *pub.remark.render(Backend()))
+        result.append(remark)
+    build = state(app.env).build
+    lead = build.lead_of(pub.key) or pub.key
+    row = links_row(pub, app, docname)
+    if list_uri := list_uri_of(app, docname, lead):
         row += nodes.reference(
             "", "In the list", refuri=list_uri, internal=True, classes=["publication-link"]
         )
     result.append(row)
-    if abstract := entry.fields.get("abstract"):
-        result.append(section("Abstract", nodes.paragraph("", latex_to_text(abstract))))
-    source = bibtex_source(entry)
+    if lead != pub.key and lead in build.publications:
+        result.extend(versions_row(build.publications[lead], app, docname))
+    else:
+        result.extend(versions_row(pub, app, docname))
+    if pub.abstract:
+        result.append(section("Abstract", nodes.paragraph("", pub.abstract)))
+    source = bibtex_source(build.entries[pub.key])
     result.append(section("BibTeX", nodes.literal_block(source, source, language="bibtex")))
-    result.extend(cited_on_line(entry.key, app, docname))
+    result.extend(cited_on_line(pub.key, app, docname))
     return result
 
 
@@ -177,30 +208,36 @@ def section(title: str, *body: nodes.Node) -> nodes.section:
 
 def list_uri_of(app: Sphinx, docname: str, key: str) -> str | None:
     """Where *key*'s entry is on the full publication list, from *docname*'s page."""
+    pub = state(app.env).build.publications.get(key)
+    anchor = pub.anchor if pub is not None else nodes.make_id(key)
     for list_doc in first_list_doc(app.env):
-        return f"{app.builder.get_relative_uri(docname, list_doc)}#{nodes.make_id(key)}"
+        return f"{app.builder.get_relative_uri(docname, list_doc)}#{anchor}"
     return None
 
 
-def index(app: Sphinx, docname: str, entries: Any) -> list[nodes.Node]:
+def index(app: Sphinx, docname: str) -> list[nodes.Node]:
+    """Every listed paper under its year heading, newest first, Undated last."""
+    build = state(app.env).build
+    publications = build.publications
+    listed = [key for key in build.listed if key in publications]
+    order = {key: position for position, key in enumerate(listed)}
+    by_year = sorted(listed, key=lambda key: (year_order(publications[key]), order[key]))
     result: list[nodes.Node] = []
-    order = {key: position for position, key in enumerate(entries)}
-    by_year = sorted(entries, key=lambda key: (-int(entries[key].fields["year"]), order[key]))
     lists: dict[str, nodes.bullet_list] = {}
     for key in by_year:
-        entry = entries[key]
-        year = entry.fields["year"]
+        pub = publications[key]
+        year = str(pub.group_year) if pub.group_year is not None else "Undated"
         if year not in lists:
             year_section = section(year, lists.setdefault(year, nodes.bullet_list()))
-            year_section["ids"] = [f"year-{year}"]
+            year_section["ids"] = [f"year-{year.lower()}"]
             result.append(year_section)
         if app.config.scholarsite_paper_pages:
             uri = app.builder.get_relative_uri(docname, paper_docname(app, key))
         else:
             uri = list_uri_of(app, docname, key) or ""
         item = nodes.paragraph()
-        item += nodes.strong("", f"[{latex_to_text(entry.fields['venuetag'])}] ")
-        item += nodes.reference("", latex_to_text(entry.fields["title"]), refuri=uri, internal=True)
+        item += nodes.strong("", "", *tag_node(pub).children)
+        item += nodes.reference("", pub.title_text, refuri=uri, internal=True)
         lists[year] += nodes.list_item("", item)
     return result
 

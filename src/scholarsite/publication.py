@@ -361,7 +361,12 @@ def group_year(entry: Entry, tag: str) -> int | None:
         if match[2]:
             return int(match[2])
         two = int(match[1])
-        return 2000 + two if two < 70 else 1900 + two
+        # The century nearest the entry's year (``SM'43`` of 1843 is 1843), else this one's.
+        near = year_of(entry) or (2000 + two if two < 70 else 1900 + two)
+        return min(
+            (century + two for century in range(near // 100 * 100 - 100, near + 101, 100)),
+            key=lambda candidate: abs(candidate - near),
+        )
     return year_of(entry)
 
 

@@ -12,17 +12,12 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util.docutils import SphinxDirective
 from sphinxcontrib.bibtex.directives import BibliographyDirective
 
-from .refs import HOMEPAGE_FIELDS, entry_digest
+from .names import MARK_MEANINGS
+from .publication import LINK_FIELDS, Publication, bibtex_source
+from .refs import entry_digest
 from .state import state
-from .style import EQUAL_CONTRIBUTION_MARK, latex_to_text
 from .upstream import cite_domain
 
-#: The fields of the BibTeX entry a visitor copies: the standard ones, in this order.
-BIBTEX_FIELDS = (
-    "title", "booktitle", "journal", "series", "volume", "number", "pages", "year", "month",
-    "publisher", "address", "organization", "school", "institution", "edition", "note",
-    "isbn", "issn", "doi", "url", "eprint", "eprinttype", "archiveprefix",
-)  # fmt: skip
 #: Emitted for each entry rendered on the list: (app, key, list item, docname).
 ENTRY_RENDERED = "scholarsite-entry-rendered"
 
@@ -51,6 +46,25 @@ class cited_publications(nodes.General, nodes.Element):
     """Where a page's short list of the publications it cites goes."""
 
 
+class AnchorCiteId(str):
+    """``bibtex_cite_id`` as the list's directive hands it to sphinxcontrib-bibtex: formatted
+    for a key, it gives that key's anchor (``Refs.anchors``: unique, non-empty and stable for any
+    key, a DOI, an ADS bibcode or ``余雄庆2020``), so that citations point where the list is."""
+
+    anchors: dict[str, str]
+
+    def __new__(cls, template: str, anchors: dict[str, str]) -> AnchorCiteId:
+        cite_id = super().__new__(cls, template)
+        cite_id.anchors = anchors
+        return cite_id
+
+    def format(self, *args: Any, **kwargs: Any) -> str:
+        key = kwargs.get("key")
+        if isinstance(key, str) and key in self.anchors:
+            return self.anchors[key]
+        return str(self).format(*args, **kwargs)
+
+
 class PublicationsDirective(BibliographyDirective):
     """Every entry of refs.bib, grouped by year, newest first."""
 
@@ -60,7 +74,20 @@ class PublicationsDirective(BibliographyDirective):
         self.options = {"all": True}
         state(self.env).list_docs.add(self.env.docname)
         wrapper = publication_list()
-        wrapper.extend(super().run())
+        # sphinxcontrib-bibtex has no hook for a citation's id; it formats this setting (see
+        # upstream.py), for this directive only.
+        config = self.env.config
+        template = config.bibtex_cite_id
+        anchors = {
+            key: anchor
+            for refs in state(self.env).build.checked
+            for key, anchor in refs.anchors.items()
+        }
+        config.bibtex_cite_id = AnchorCiteId(template, anchors)
+        try:
+            wrapper.extend(super().run())
+        finally:
+            config.bibtex_cite_id = template
         return [wrapper]
 
 
@@ -97,7 +124,15 @@ def docs_to_reread(
     before = domain.entry_digests
     digests = before
     if build.refs_digest != domain.refs_digest:  # refs.bib was edited
-        digests = {key: entry_digest(entry) for key, entry in build.entries.items()}
+        # What a page shows of an entry also depends on the others: its versions, the entry
+        # that shows it, and its anchor and page name (unique among all keys).
+        publications = build.publications
+        digests = {
+            key: entry_digest(entry)
+            + repr((publications[key].anchor, publications[key].page_name))
+            + repr((publications[key].versions, build.lead_of(key)))
+            for key, entry in build.entries.items()
+        }
         domain.refs_digest = build.refs_digest
     build.changed_keys = keys_that_differ(before, digests)
     build.files_changed = build.files != domain.files
@@ -122,31 +157,32 @@ def docs_to_rewrite(app: Sphinx, env: BuildEnvironment) -> list[str]:
 # -- Rendering -----------------------------------------------------------------
 
 
-def entry_links(entry: Entry, app: Sphinx, fromdocname: str) -> list[tuple[str, str]]:
-    """The (label, address) pairs an entry links to, each only when the data has it."""
-    fields = entry.fields
-    doi_url = f"https://doi.org/{fields['doi']}" if "doi" in fields else None
-    eprint_type = fields.get("eprinttype", fields.get("archiveprefix", "")).lower()
-    arxiv_id = fields["eprint"] if "eprint" in fields and eprint_type == "arxiv" else None
-    arxiv_pdf = f"https://arxiv.org/pdf/{arxiv_id}" if arxiv_id else None
-    links = []
-    if pdf := fields.get("pdf"):
-        if pdf in state(app.env).build.files:
-            links.append(("PDF", relative_uri(app, fromdocname, f"files/{pdf}")))
-        elif remote_copy := doi_url or fields.get("url") or arxiv_pdf:
-            links.append(("PDF", remote_copy))
-    if "code" in fields:
-        links.append(("Code", fields["code"]))
-    if doi_url:
-        links.append(("DOI", doi_url))
-    elif "url" in fields:
-        links.append(("Publisher", fields["url"]))
-    if arxiv_id:
-        links.append(("arXiv", f"https://arxiv.org/abs/{arxiv_id}"))
+def entry_links(pub: Publication, app: Sphinx, fromdocname: str) -> list[tuple[str, str]]:
+    """The (label, address) pairs an entry links to, each only when the record has it.
+
+    The PDF is the site's own copy in files/, else the PDF address the entry gives, else the
+    arXiv PDF; never the publisher's landing page, which the DOI link already is.
+    """
+    links: list[tuple[str, str]] = []
+    if pub.pdf and pub.pdf_is_local and pub.pdf in state(app.env).build.files:
+        links.append(("PDF", relative_uri(app, fromdocname, f"files/{pub.pdf}")))
+    elif pub.pdf and not pub.pdf_is_local:
+        links.append(("PDF", pub.pdf))
+    elif pub.arxiv:
+        links.append(("PDF", pub.arxiv_pdf))
+    field_labels = set(LINK_FIELDS.values())
+    links += [(link.label, link.url) for link in pub.links if link.label == "Code"]
+    links += [(link.label, link.url) for link in pub.links if link.label not in field_labels]
+    if pub.doi:
+        links.append(("DOI", pub.doi_url))
+    elif pub.url and not (pub.arxiv and "arxiv.org/" in pub.url):
+        links.append(("Publisher", pub.url))
+    if pub.arxiv:
+        links.append(("arXiv", pub.arxiv_url))
     links += [
-        (label, fields[name])
-        for label, name in (("Slides", "slides"), ("Video", "video"), ("Project", "project"))
-        if name in fields
+        (link.label, link.url)
+        for link in pub.links
+        if link.label in field_labels and link.label != "Code"
     ]
     return links
 
@@ -157,20 +193,6 @@ def relative_uri(app: Sphinx, fromdocname: str, path: str) -> str:
     return "../" * depth + path
 
 
-def bibtex_source(entry: Entry) -> str:
-    """The entry as clean BibTeX: standard fields only, none of the homepage's own."""
-    lines = [f"@{entry.original_type}{{{entry.key},"]
-    for role in ("author", "editor"):
-        if persons := entry.persons.get(role):
-            lines.append(f"  {role} = {{{' and '.join(str(person) for person in persons)}}},")
-    lines += [
-        f"  {name} = {{{entry.fields[name]}}},"
-        for name in BIBTEX_FIELDS
-        if name in entry.fields and name not in HOMEPAGE_FIELDS
-    ]
-    return "\n".join([*lines, "}"])
-
-
 def bibtex_box(entry: Entry, summary: str = "BibTeX") -> details:
     box = details(summary=summary, classes=["publication-bibtex"])
     source = bibtex_source(entry)
@@ -178,11 +200,65 @@ def bibtex_box(entry: Entry, summary: str = "BibTeX") -> details:
     return box
 
 
-def links_row(entry: Entry, app: Sphinx, fromdocname: str) -> nodes.paragraph:
+def links_row(pub: Publication, app: Sphinx, fromdocname: str) -> nodes.paragraph:
     row = nodes.paragraph(classes=["publication-links"])
-    for label, uri in entry_links(entry, app, fromdocname):
+    for label, uri in entry_links(pub, app, fromdocname):
         row += nodes.reference(label, label, refuri=uri, classes=["publication-link"])
     return row
+
+
+def tag_node(pub: Publication) -> nodes.inline:
+    """``[MLSys'26 (to appear)]``: the venue tag, and the status in italics."""
+    tag = nodes.inline("", "", classes=["venue-tag"])
+    tag += nodes.Text(f"[{pub.venue_tag or pub.kind}")
+    if pub.status:
+        tag += nodes.Text(" (")
+        tag += nodes.emphasis("", pub.status)
+        tag += nodes.Text(")")
+    tag += nodes.Text("] ")
+    return tag
+
+
+def legend(pub: Publication) -> list[nodes.Node]:
+    """What each mark on this entry's authors means (``* Equal contribution``)."""
+    meanings = [f"{mark} {MARK_MEANINGS[mark]}" for mark in pub.marks if mark in MARK_MEANINGS]
+    if not meanings:
+        return []
+    return [nodes.paragraph("", f"({'; '.join(meanings)})", classes=["publication-legend"])]
+
+
+def award_line(pub: Publication) -> list[nodes.Node]:
+    """The entry's award (al-folio's ``award``), on a line of its own; nothing without one."""
+    if not pub.award:
+        return []
+    return [nodes.paragraph("", "", nodes.strong("", pub.award), classes=["publication-award"])]
+
+
+def version_uri(app: Sphinx, fromdocname: str, pub: Publication) -> str:
+    """Where another version of a paper is shown: its paper page, else its own address."""
+    if app.config.scholarsite_paper_pages:
+        docname = f"{app.config.scholarsite_paper_dir}/{pub.page_name}"
+        return app.builder.get_relative_uri(fromdocname, docname)
+    return pub.doi_url or pub.arxiv_url or pub.url
+
+
+def versions_row(pub: Publication, app: Sphinx, fromdocname: str) -> list[nodes.Node]:
+    """ "Versions" links to the other versions of this paper; nothing when it has none."""
+    publications = state(app.env).build.publications
+    others = [publications[key] for key in pub.versions if key in publications]
+    if not others:
+        return []
+    row = nodes.paragraph(classes=["publication-versions"])
+    row += nodes.Text("Versions: ")
+    for index, other in enumerate(others):
+        if index:
+            row += nodes.Text(", ")
+        label = other.venue_tag or other.title_text
+        uri = version_uri(app, fromdocname, other)
+        row += nodes.reference(
+            "", label, refuri=uri, internal=bool(app.config.scholarsite_paper_pages)
+        )
+    return [row]
 
 
 def cited_on_line(key: str, app: Sphinx, fromdocname: str) -> list[nodes.Node]:
@@ -202,57 +278,78 @@ def cited_on_line(key: str, app: Sphinx, fromdocname: str) -> list[nodes.Node]:
     return [line]
 
 
+def year_order(pub: Publication) -> int:
+    """Newest year first, the Undated group last."""
+    return -pub.group_year if pub.group_year is not None else 1
+
+
 def render_publication_lists(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """Group each rendered list by year and add each entry's links and BibTeX."""
+    """Group each rendered list by year and add each entry's links and BibTeX.
+
+    Only listed entries are shown; another version of one is shown with it, and its id moves
+    to that entry, so that citing it lands there.
+    """
     wrappers = list(doctree.findall(publication_list))
     if not wrappers:  # runs on every page: do no O(N) work where there is no list
         return
-    domain = cite_domain(app.env)
-    entries = domain.bibdata.data.entries
-    order = {key: index for index, key in enumerate(entries)}
-    key_of = {citation.citation_id: citation.key for citation in domain.citations}
+    build = state(app.env).build
+    publications = build.publications
+    order = {key: index for index, key in enumerate(build.listed)}
+    key_of = {citation.citation_id: citation.key for citation in cite_domain(app.env).citations}
     for wrapper in wrappers:
-        citations = list(wrapper.findall(nodes.citation))
-        for node in citations:
-            node["key"] = key_of[node["ids"][0]]
-        citations.sort(
-            key=lambda node: (-int(entries[node["key"]].fields["year"]), order[node["key"]])
-        )
-        wrapper.replace_self(grouped_by_year(app, docname, citations, entries))
+        shown: list[nodes.citation] = []
+        moved_ids: dict[str, list[str]] = {}
+        for node in wrapper.findall(nodes.citation):
+            node["key"] = key = key_of[node["ids"][0]]
+            if key in order:
+                shown.append(node)
+            elif lead := build.lead_of(key):
+                moved_ids.setdefault(lead, []).extend(node["ids"])
+        shown.sort(key=lambda node: (year_order(publications[node["key"]]), order[node["key"]]))
+        wrapper.replace_self(grouped_by_year(app, docname, shown, moved_ids))
 
 
 def grouped_by_year(
-    app: Sphinx, docname: str, citations: list[nodes.citation], entries: Any
+    app: Sphinx, docname: str, citations: list[nodes.citation], moved_ids: dict[str, list[str]]
 ) -> list[nodes.Node]:
-    """A section per year, each a list whose items are the entries, anchored at their keys."""
+    """A section per year (Undated last), each a list of the entries, anchored at their keys."""
+    publications = state(app.env).build.publications
     result: list[nodes.Node] = []
-    if any("author+an" in entries[node["key"]].fields for node in citations):
-        legend = f"{EQUAL_CONTRIBUTION_MARK} Equal contribution."
-        result.append(nodes.paragraph("", legend, classes=["publication-legend"]))
     years: dict[str, nodes.bullet_list] = {}
     for node in citations:
         key = node["key"]
-        entry = entries[key]
-        year = entry.fields["year"]
+        pub = publications[key]
+        year = str(pub.group_year) if pub.group_year is not None else "Undated"
         if year not in years:
-            section = nodes.section(ids=[f"year-{year}"])
+            section = nodes.section(ids=[f"year-{year.lower()}"])
             section += nodes.title(year, year)
             section += years.setdefault(year, nodes.bullet_list(classes=["publication-entries"]))
             result.append(section)
-        years[year] += list_item(app, docname, node, entry)
+        years[year] += list_item(app, docname, node, pub, moved_ids.get(key, []))
     return result
 
 
-def list_item(app: Sphinx, docname: str, citation: nodes.Element, entry: Entry) -> nodes.list_item:
+def list_item(
+    app: Sphinx,
+    docname: str,
+    citation: nodes.Element,
+    pub: Publication,
+    extra_ids: list[str] = (),  # type: ignore[assignment]
+) -> nodes.list_item:
     """The entry as a list item (docutils' citation markup has a deprecated ARIA role)."""
     key = citation["key"]
-    label = next(citation.findall(nodes.label)).astext()
     text = next(citation.findall(nodes.paragraph))
-    text.insert(0, nodes.inline("", f"[{label}] ", classes=["venue-tag"]))
-    item = nodes.list_item("", text, ids=citation["ids"], classes=["citation"])
+    text.insert(0, tag_node(pub))
+    # The entry's own anchor first (Refs.anchors: unique and stable for any key), then the id
+    # sphinxcontrib-bibtex's citations point to, where it differs.
+    ids = list(dict.fromkeys([pub.anchor, *citation["ids"], *extra_ids]))
+    item = nodes.list_item("", text, ids=ids, classes=["citation"])
     app.emit(ENTRY_RENDERED, key, item, docname)
-    item += links_row(entry, app, docname)
-    item += bibtex_box(entry)
+    item.extend(legend(pub))
+    item.extend(award_line(pub))
+    item.extend(versions_row(pub, app, docname))
+    item += links_row(pub, app, docname)
+    item += bibtex_box(state(app.env).build.entries[key])
     item.extend(cited_on_line(key, app, docname))
     return item
 
@@ -263,28 +360,26 @@ def render_cited_publications(app: Sphinx, doctree: nodes.document, docname: str
     if not markers:  # runs on every page: do no O(N) work where there is no list
         return
     domain = cite_domain(app.env)
+    build = state(app.env).build
     by_key = {citation.key: citation for citation in domain.citations}
     for marker in markers:
         keys = dict.fromkeys(
-            target.key
+            build.lead_of(target.key) or target.key
             for ref in domain.citation_refs
             if ref.docname == docname
             for target in ref.targets
         )
         items = nodes.bullet_list(classes=["cited-publications"])
         for key in keys:
-            if (citation := by_key.get(key)) is None:
+            citation = by_key.get(key)
+            pub = build.publications.get(key)
+            if citation is None or pub is None:
                 continue
-            entry = citation.entry
             uri = app.builder.get_relative_uri(docname, citation.bibliography_key.docname)
-            tag = f"[{latex_to_text(entry.fields['venuetag'])}] "
             item = nodes.paragraph()
-            item += nodes.inline("", tag, classes=["venue-tag"])
+            item += tag_node(pub)
             item += nodes.reference(
-                "",
-                latex_to_text(entry.fields["title"]),
-                refuri=f"{uri}#{citation.citation_id}",
-                internal=True,
+                "", pub.title_text, refuri=f"{uri}#{citation.citation_id}", internal=True
             )
             items += nodes.list_item("", item)
         marker.replace_self(items)

@@ -5,77 +5,91 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from pybtex.database import Entry, Person
+from pybtex.database import Person
 from sphinx.application import Sphinx
 
-from .paper_pages import entry_of_page
+from .latex import latex_plain_text
+from .paper_pages import publication_of_page
+from .publication import Publication
 from .search_engines import json_ld
 from .state import state
-from .style import latex_to_text, person_text
 
 
 def scholar_name(person: Person) -> str:
     """``Family, Given`` as Google Scholar's inclusion guidelines write authors."""
     given = " ".join(person.first_names + person.middle_names)
     family = " ".join(person.prelast_names + person.last_names)
-    return latex_to_text(f"{family}, {given}" if given else family)
+    return latex_plain_text(f"{family}, {given}" if given else family)
 
 
-def highwire_tags(app: Sphinx, entry: Entry) -> list[tuple[str, str]]:
-    fields = entry.fields
-    tags = [("citation_title", latex_to_text(fields["title"]))]
-    tags += [("citation_author", scholar_name(person)) for person in entry.persons["author"]]
-    tags.append(("citation_publication_date", fields["year"]))
-    if entry.type == "article":
-        tags.append(("citation_journal_title", latex_to_text(fields.get("journal", ""))))
-    else:
-        tags.append(("citation_conference_title", latex_to_text(fields.get("booktitle", ""))))
-    tags.append(("citation_publisher", latex_to_text(fields.get("publisher", ""))))
-    tags.append(("citation_volume", fields.get("volume", "")))
-    tags.append(("citation_issue", fields.get("number", "")))
-    first, _, last = fields.get("pages", "").partition("--")
+def pdf_url(app: Sphinx, pub: Publication) -> str:
+    """The site's own copy of the PDF (needs ``html_baseurl``), else the PDF address the entry
+    gives, else the arXiv PDF; "" when there is none."""
+    if pub.pdf_is_local:
+        if pub.pdf in state(app.env).build.files and app.config.html_baseurl:
+            return f"{app.config.html_baseurl.rstrip('/')}/files/{pub.pdf}"
+    elif pub.pdf:
+        return pub.pdf
+    return pub.arxiv_pdf
+
+
+def highwire_tags(app: Sphinx, pub: Publication) -> list[tuple[str, str]]:
+    """Google Scholar's tags, from the record: marks stripped, never "others" as an author."""
+    tags = [("citation_title", pub.title_text)]
+    tags += [("citation_author", scholar_name(author.person)) for author in pub.authors]
+    tags.append(("citation_publication_date", pub.publication_date))
+    if pub.kind == "thesis":
+        tags.append(("citation_dissertation_institution", pub.institution))
+    elif pub.kind == "report":
+        tags.append(("citation_technical_report_institution", pub.institution))
+        tags.append(("citation_technical_report_number", pub.report_number))
+    elif pub.kind == "article":
+        tags.append(("citation_journal_title", pub.venue))
+    elif pub.kind in ("inproceedings", "proceedings"):
+        tags.append(("citation_conference_title", pub.venue))
+    elif pub.kind == "incollection":
+        tags.append(("citation_inbook_title", pub.venue))
+    tags.append(("citation_publisher", pub.publisher))
+    tags.append(("citation_volume", pub.volume))
+    if pub.kind != "report":
+        tags.append(("citation_issue", pub.number))
+    first, _, last = pub.pages.partition("\N{EN DASH}")
     tags += [("citation_firstpage", first), ("citation_lastpage", last)]
-    tags.append(("citation_doi", fields.get("doi", "")))
-    tags.append(("citation_isbn", fields.get("isbn", "")))
-    pdf = fields.get("pdf")
-    if pdf and pdf in state(app.env).build.files and app.config.html_baseurl:
-        tags.append(("citation_pdf_url", f"{app.config.html_baseurl.rstrip('/')}/files/{pdf}"))
+    tags.append(("citation_doi", pub.doi))
+    tags.append(("citation_pdf_url", pdf_url(app, pub)))
     return [(name, value.strip()) for name, value in tags if value.strip()]
 
 
-def scholarly_article(entry: Entry, url: str) -> dict[str, Any]:
-    fields = entry.fields
+def scholarly_article(pub: Publication, url: str) -> dict[str, Any]:
     article: dict[str, Any] = {
         "@context": "https://schema.org",
-        "@type": "ScholarlyArticle",
-        "headline": latex_to_text(fields["title"]),
-        "name": latex_to_text(fields["title"]),
-        "author": [{"@type": "Person", "name": person_text(p)} for p in entry.persons["author"]],
-        "datePublished": fields["year"],
+        "@type": "Thesis" if pub.kind == "thesis" else "ScholarlyArticle",
+        "headline": pub.title_text,
+        "name": pub.title_text,
+        "author": [{"@type": "Person", "name": author.name} for author in pub.authors],
         "url": url,
     }
-    venue = fields.get("journal") or fields.get("booktitle")
-    if venue:
-        kind = "Periodical" if entry.type == "article" else "Book"
-        article["isPartOf"] = {"@type": kind, "name": latex_to_text(venue)}
-    if "doi" in fields:
-        article["sameAs"] = f"https://doi.org/{fields['doi']}"
-    if "abstract" in fields:
-        article["abstract"] = latex_to_text(fields["abstract"])
+    if pub.year is not None:
+        article["datePublished"] = f"{pub.year}-{pub.month:02d}" if pub.month else str(pub.year)
+    if pub.venue:
+        kind = "Periodical" if pub.kind == "article" else "Book"
+        article["isPartOf"] = {"@type": kind, "name": pub.venue}
+    if pub.doi:
+        article["sameAs"] = pub.doi_url
+    if pub.abstract:
+        article["abstract"] = pub.abstract
     return article
 
 
 def add_head_tags(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
-    entry = entry_of_page(app, pagename)
-    if entry is None:
+    pub = publication_of_page(app, pagename)
+    if pub is None:
         return
     meta = "".join(
         f'<meta name="{name}" content="{html.escape(value, quote=True)}">\n'
-        for name, value in highwire_tags(app, entry)
+        for name, value in highwire_tags(app, pub)
     )
     url = f"{app.config.html_baseurl.rstrip('/')}/{app.builder.get_target_uri(pagename)}"
-    context["metatags"] = (
-        context.get("metatags", "") + meta + json_ld(scholarly_article(entry, url))
-    )
+    context["metatags"] = context.get("metatags", "") + meta + json_ld(scholarly_article(pub, url))

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from pybtex.database import Entry
 from pybtex.utils import OrderedCaseInsensitiveDict
 from sphinx.domains import Domain
 from sphinx.util import logging
 
+from .publication import Publication
 from .refs import CachedRefs, Refs
 
 if TYPE_CHECKING:
@@ -45,8 +45,8 @@ class BuildState:
     changed_keys: set[str] = field(default_factory=set)
     files_changed: bool = False
     backlinks_changed: set[str] = field(default_factory=set)
-    #: The entry each paper page shows, by page name, made on first use.
-    entries_by_page: dict[str, Entry] | None = None
+    #: The record each paper page shows, by page name, made on first use.
+    publications_by_page: dict[str, Publication] | None = None
     #: The sidebar profile, made from conf.py on first use.
     profile: Profile | None = None
     #: The navigation rendered for paper pages, by folder and arguments.
@@ -54,6 +54,7 @@ class BuildState:
         default_factory=dict
     )
     _entries: OrderedCaseInsensitiveDict | None = None
+    _publications: dict[str, Publication] | None = None
 
     @property
     def entries(self) -> OrderedCaseInsensitiveDict:
@@ -64,6 +65,36 @@ class BuildState:
                 self._entries.update(refs.entries)
             logger.verbose(f"scholarsite: {len(self._entries)} parsed entries of refs.bib in use")
         return self._entries
+
+    @property
+    def checked(self) -> list[Refs]:
+        """Each bibliography file as checked (parsed entries, records, versions)."""
+        return [refs.refs if isinstance(refs, CachedRefs) else refs for refs in self.refs]
+
+    @property
+    def publications(self) -> dict[str, Publication]:
+        """The record of every publication (listed entries and their versions), by key."""
+        if self._publications is None:
+            self._publications = {}
+            for refs in self.checked:
+                self._publications.update(refs.publications)
+        return self._publications
+
+    @property
+    def listed(self) -> list[str]:
+        """Keys shown in the list, in the owner's order (their other versions show with them)."""
+        return [key for refs in self.checked for key in refs.listed]
+
+    def lead_of(self, key: str) -> str:
+        """The listed key whose entry shows *key*: itself when listed, the listed version of a
+        version, the first entry a crossref target fills in; "" for any other key."""
+        for refs in self.checked:
+            key = refs.first_filled.get(key, key)
+            if key in refs.version_of:
+                return str(refs.version_of[key])
+            if key in refs.entries:
+                return str(refs.entries[key].key)
+        return ""
 
     @property
     def local_pdfs(self) -> dict[str, str]:

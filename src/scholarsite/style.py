@@ -21,7 +21,7 @@ from .names import (
     name_parts,
     person_text,
 )
-from .publication import venue_tag
+from .publication import Publication, build_publication, venue_tag
 
 __all__ = [
     "EQUAL_CONTRIBUTION_MARK",
@@ -70,19 +70,29 @@ class HomepageStyle(BaseStyle):
         self.owner = _owner(tuple(owner_names))
 
     def format_entry(self, label: str, entry: Entry, bib_data: Any = None) -> FormattedEntry:
-        parts = [
-            Text("\u201c", Tag("strong", text_from_latex(entry.fields["title"])), "\u201d. "),
-            self.format_authors(entry),
-            ".",
-        ]
-        if remark := entry.fields.get("remark"):
-            parts += [" ", Tag("em", "(", text_from_latex(remark), ")")]
+        pub = build_publication(entry, owner=self.owner)
+        parts = [Text("\u201c", Tag("strong", pub.title), "\u201d. ")]
+        if credit := self.format_record_authors(pub):
+            parts += [credit, "."]
+        if pub.remark_text:
+            parts += [" ", Tag("em", "(", pub.remark, ")")]
         return FormattedEntry(entry.key, Text(*parts), label)
 
     def format_authors(self, entry: Entry) -> Text:
         """Authors in order, the owner in bold, each mark (``*``, ``†``) as a superscript after the
         name, and "et al." for ``and others``."""
         shown, et_al = authors(entry, self.owner)
+        return self.format_author_list(shown, et_al)
+
+    def format_record_authors(self, pub: Publication) -> Text:
+        """The record's authors (:meth:`format_authors`), else who it credits (the editors,
+        organisation or ``howpublished``)."""
+        if pub.authors or pub.et_al:
+            return self.format_author_list(list(pub.authors), pub.et_al)
+        return Text(pub.credit) if pub.credit else Text()
+
+    @staticmethod
+    def format_author_list(shown: list[Any], et_al: bool) -> Text:
         names = []
         for author in shown:
             name: Text = Text(author.name)

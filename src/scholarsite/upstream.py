@@ -21,6 +21,13 @@ import furo
 # checked, so that refs.bib is parsed once per build, not twice.
 from sphinxcontrib.bibtex.bibfile import BibData, BibFile, get_mtime, is_bibdata_outdated
 
+# sphinxcontrib-bibtex's bibliography directive makes each citation's id by formatting the
+# ``bibtex_cite_id`` setting (``.format(bibliography_count=..., key=...)``) and passing the result
+# through docutils' make_id: publications.PublicationsDirective hands it a string whose format()
+# gives each key's anchor from Refs.anchors (unique and non-empty for any key, which make_id of
+# the key is not). It has no hook for ids.
+from sphinxcontrib.bibtex.directives import BibliographyDirective
+
 # sphinxcontrib-bibtex's domain: formatting_cache.CachedBibtexDomain overrides env_updated (to
 # skip formatting when nothing it reads changed) and get_formatted_entries (to reuse what an
 # earlier build formatted; a 4,000-entry no-op build takes seconds instead of half a minute),
@@ -112,6 +119,11 @@ def upstream_changes() -> list[str]:
                     f"sphinxcontrib-bibtex {installed} changed {name}: "
                     "formatting_cache.py copies or wraps it; compare and adapt"
                 )
+    if "bibtex_cite_id.format(" not in inspect.getsource(BibliographyDirective.run):
+        changes.append(
+            "sphinxcontrib-bibtex's BibliographyDirective.run no longer formats bibtex_cite_id: "
+            "publications.AnchorCiteId gives the list's anchors through it; adapt"
+        )
     furo_page = Path(furo.__file__ or "").parent / "theme" / "furo" / "page.html"
     markup = furo_page.read_text(encoding="utf-8") if furo_page.is_file() else ""
     for aside in FURO_ASIDES:
