@@ -7,16 +7,13 @@ names the folder in SCHOLARSITE_RTD_BUILD. Without such a build these tests skip
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import runpy
-import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from http import HTTPStatus
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
@@ -34,6 +31,7 @@ from helpers.browser import (
     browser_missing,
     in_ci,
     keep_local,
+    serve,
     watch,
 )
 from helpers.site import REPO
@@ -190,17 +188,8 @@ class ReadTheDocsHandler(SiteHandler):
 
 @pytest.fixture(scope="session")
 def rtd_url(rtd_build: ReadTheDocsBuild) -> Iterator[str]:
-    handler_class = type("Handler", (ReadTheDocsHandler,), {"prefix": rtd_build.prefix})
-    handler = functools.partial(handler_class, directory=str(rtd_build.html))
-    server = ThreadingHTTPServer((LOCAL_HOST, 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://{LOCAL_HOST}:{server.server_port}{rtd_build.prefix}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serve(rtd_build.html, rtd_build.prefix, ReadTheDocsHandler) as url:
+        yield url
 
 
 class BrowserThread:

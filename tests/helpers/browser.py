@@ -58,13 +58,15 @@ class SiteHandler(SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def serve(directory: Path, prefix: str = "/") -> Iterator[str]:
+def serve(
+    directory: Path, prefix: str = "/", handler_base: type[SiteHandler] = SiteHandler
+) -> Iterator[str]:
     """Serve a folder at prefix on a free port of 127.0.0.1; yields the site's address.
 
     Read the Docs serves the site at /en/latest/, and the 404 page's links are absolute
     paths under that prefix: served anywhere else, they would miss.
     """
-    handler_class = type("PrefixedSiteHandler", (SiteHandler,), {"prefix": prefix})
+    handler_class = type("PrefixedSiteHandler", (handler_base,), {"prefix": prefix})
     handler = functools.partial(handler_class, directory=str(directory))
     server = ThreadingHTTPServer((LOCAL_HOST, 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
