@@ -229,10 +229,10 @@ def test_navigation_shows_home_projects_and_publications(
     tab: Callable[[str, str], Tab], site_url: str, navigation: list[str]
 ) -> None:
     page = open_page(tab("light", "desktop"), site_url + (OTHER or ["index.html"])[0])
-    navigation = page.locator(".sidebar-tree")
+    tree = page.locator(".sidebar-tree")
     assert len(navigation) >= 2, navigation
     for label in navigation:
-        assert navigation.get_by_role("link", name=label, exact=True).is_visible(), label
+        assert tree.get_by_role("link", name=label, exact=True).is_visible(), label
 
 
 def test_phone_navigation_opens_from_the_menu_button(
