@@ -108,3 +108,35 @@ def test_make_check_reports_without_a_build(tmp_path: Path) -> None:
     line = OWNERS_ENTRY.count("\n") + 2  # the entry after the owner's two
     assert f'error: {bad}:{line}: untitled: missing field "title"' in broken.stdout
     assert "note:" in broken.stdout or "error:" in broken.stdout
+
+
+DBLP_STREAMS = r"""
+@inproceedings{DBLP:conf/usenix/XiaZWCYYBWZZRHS24,
+  author    = {Haojun Xia and Zhen Zheng},
+  title     = {Quant-LLM: Accelerating the Serving of Large Language Models via FP6-Centric
+               Algorithm-System Co-Design on Modern GPUs},
+  booktitle = {Proceedings of the 2024 {USENIX} Annual Technical Conference, {USENIX}
+               {ATC} 2024, Santa Clara, CA, USA, July 10-12, 2024},
+  year      = {2024},
+}
+
+@inproceedings{DBLP:conf/osdi/ZhuangZXQBLS24,
+  author    = {Donglin Zhuang and Zhen Zheng},
+  title     = {MonoNN},
+  booktitle = {18th {USENIX} Symposium on Operating Systems Design and Implementation, {OSDI}
+               2024, Santa Clara, CA, USA, July 10-12, 2024},
+  year      = {2024},
+}
+"""
+
+
+def test_a_dblp_key_names_the_venue_by_its_tag_not_dblps_stream(tmp_path: Path) -> None:
+    """DBLP files USENIX ATC papers under conf/usenix: the tag is ATC, as venues.toml says."""
+    path = tmp_path / "refs.bib"
+    path.write_text(DBLP_STREAMS, encoding="utf-8")
+    refs = load_refs(path, owner_names=["Zhen Zheng"], strict=())
+    tags = {key: (p.venue_tag, p.venue_tag_rule) for key, p in refs.publications.items()}
+    assert tags == {
+        "DBLP:conf/usenix/XiaZWCYYBWZZRHS24": ("ATC'24", "dblp-key"),
+        "DBLP:conf/osdi/ZhuangZXQBLS24": ("OSDI'24", "dblp-key"),
+    }

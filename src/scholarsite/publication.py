@@ -215,6 +215,8 @@ def iso_date(year: int | None, month: int | None) -> str:
 class _Venue:
     tag: str
     names: tuple[str, ...]
+    #: DBLP's name for the venue's stream where it is not the tag (``usenix`` for ATC).
+    dblp: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -223,7 +225,12 @@ def known_venues() -> tuple[_Venue, ...]:
     with files("scholarsite").joinpath("data/venues.toml").open("rb") as file:
         data = tomllib.load(file)
     return tuple(
-        _Venue(item["tag"], tuple(fold(name) for name in item["names"])) for item in data["venue"]
+        _Venue(
+            item["tag"],
+            tuple(fold(name) for name in item["names"]),
+            tuple(item.get("dblp", ())),
+        )
+        for item in data["venue"]
     )
 
 
@@ -254,7 +261,7 @@ def _known_tag(venue: str) -> str:
 
 def _known_spelling(acronym: str) -> str:
     for known in known_venues():
-        if known.tag.casefold() == acronym.casefold():
+        if known.tag.casefold() == acronym.casefold() or acronym.casefold() in known.dblp:
             return known.tag
     return acronym.upper()
 
