@@ -8,12 +8,20 @@ from xml.etree import ElementTree
 
 import pytest
 from bs4 import BeautifulSoup, Tag
-from helpers.realsite import authors, conf, entries, files_present, profile_links, title
+from helpers.realsite import (
+    anchor,
+    authors,
+    conf,
+    entries,
+    files_present,
+    paper_page,
+    profile_links,
+    publications,
+    title,
+)
 from helpers.site import Site
 
-from scholarsite.paper_pages import page_name
 from scholarsite.scholar_tags import scholar_name
-from scholarsite.style import latex_to_text
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
@@ -44,32 +52,40 @@ def redirect_pages() -> set[str]:
 
 @pytest.mark.parametrize("key", list(entries()))
 def test_paper_page_carries_scholar_tags_matching_refs_bib(built_site: Site, key: str) -> None:
-    entry = entries()[key]
-    page = built_site.page(f"publications/{page_name(key)}.html")
+    pub = publications()[key]
+    page = built_site.page(paper_page(key))
     assert page.h1 and page.h1.get_text().rstrip("¶") == title(key)
     assert meta(page, "citation_title") == [title(key)]
-    assert meta(page, "citation_author") == [scholar_name(p) for p in entry.persons["author"]]
-    month = entry.fields.get("month", "").strip().lower()[:3]
-    number = MONTHS.index(month) + 1 if month in MONTHS else int(month) if month.isdigit() else 0
-    date = f"{entry.fields['year']}/{number:02d}" if number else entry.fields["year"]
-    assert meta(page, "citation_publication_date") == [date]
-    venue_tag = "citation_journal_title" if entry.type == "article" else "citation_conference_title"
-    venue = entry.fields.get("journal") or entry.fields.get("booktitle")
-    assert meta(page, venue_tag) == ([latex_to_text(venue)] if venue else [])
-    assert meta(page, "citation_doi") == ([entry.fields["doi"]] if "doi" in entry.fields else [])
-    volume = [entry.fields["volume"]] if "volume" in entry.fields else []
-    assert meta(page, "citation_volume") == volume
-    if "pages" in entry.fields:
-        first, _, last = entry.fields["pages"].partition("--")
+    assert meta(page, "citation_author") == [scholar_name(a.person) for a in pub.authors]
+    assert "others" not in " ".join(meta(page, "citation_author")).lower().split()
+    date = f"{pub.year}/{pub.month:02d}" if pub.year and pub.month else str(pub.year or "")
+    assert meta(page, "citation_publication_date") == ([date] if date else [])
+    venue_tag = {
+        "article": "citation_journal_title",
+        "inproceedings": "citation_conference_title",
+        "thesis": "citation_dissertation_institution",
+        "report": "citation_technical_report_institution",
+    }.get(pub.kind)
+    if venue_tag:
+        shown = pub.institution if pub.kind in ("thesis", "report") else pub.venue
+        assert meta(page, venue_tag) == ([shown] if shown else []), venue_tag
+    assert meta(page, "citation_doi") == ([pub.doi] if pub.doi else [])
+    assert not any(doi.startswith("http") for doi in meta(page, "citation_doi"))
+    assert meta(page, "citation_volume") == ([pub.volume] if pub.volume else [])
+    if pub.pages:
+        first, _, last = pub.pages.partition("\N{EN DASH}")
         assert meta(page, "citation_firstpage") == [first]
         assert meta(page, "citation_lastpage") == ([last] if last else [])
-    pdf = entry.fields.get("pdf")
-    served = pdf in files_present()
-    assert meta(page, "citation_pdf_url") == ([f"{base()}files/{pdf}"] if served else [])
+    # The site's own copy, else the PDF address the entry gives, else the arXiv PDF.
+    if pub.pdf and pub.pdf_is_local and pub.pdf in files_present():
+        pdf_url = f"{base()}files/{pub.pdf}"
+    else:
+        pdf_url = pub.pdf if pub.pdf and not pub.pdf_is_local else pub.arxiv_pdf
+    assert meta(page, "citation_pdf_url") == ([pdf_url] if pdf_url else [])
     for tag in page.find_all("meta", attrs={"name": lambda n: n and n.startswith("citation_")}):
         assert str(tag["content"]).strip(), tag
     (article,) = json_ld(page)
-    assert article["@type"] == "ScholarlyArticle"
+    assert article["@type"] == ("Thesis" if pub.kind == "thesis" else "ScholarlyArticle")
     assert article["headline"] == title(key)
     assert [person["name"] for person in article["author"]] == authors(key)
 
@@ -105,12 +121,12 @@ def test_list_entries_and_index_link_to_paper_pages(
     assert index.article
     index_links = {a["href"] for a in index.article.select("a.reference")}
     for key in entries():
-        entry = homepage.find(id=key)
+        entry = homepage.find(id=anchor(key))
         assert isinstance(entry, Tag) and entry.p
         title_link = entry.p.find("a")
         assert isinstance(title_link, Tag)
-        assert title_link["href"] == f"publications/{page_name(key)}.html"
-        assert f"{page_name(key)}.html" in index_links
+        assert title_link["href"] == paper_page(key)
+        assert paper_page(key).removeprefix("publications/") in index_links
 
 
 def test_homepage_describes_its_owner_as_a_person(homepage: BeautifulSoup) -> None:
@@ -131,7 +147,7 @@ def test_sitemap_lists_every_page_and_nothing_else(built_site: Site) -> None:
     unlisted = set(conf()["scholarsite_sitemap_excludes"])
     assert "" in pages  # the homepage, at the site's root like its canonical link
     assert pages - {""} == html_pages(built_site) - redirect_pages() - unlisted - {"index.html"}
-    assert {f"publications/{page_name(key)}.html" for key in entries()} <= pages
+    assert {paper_page(key) for key in entries()} <= pages
     robots = (built_site.out / "robots.txt").read_text()
     assert f"Sitemap: {base()}sitemap.xml" in robots
 

@@ -7,10 +7,8 @@ from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup, Tag
-from helpers.realsite import citing_pages, entries, visible_pages
+from helpers.realsite import anchor, citing_pages, entries, paper_page, visible_pages
 from helpers.site import Site
-
-from scholarsite.paper_pages import page_name
 
 #: The project pages the site shows (none when the owner hides them all).
 PROJECTS = [
@@ -47,9 +45,9 @@ def test_project_citations_land_on_existing_entries(
     targets += [a["href"] for a in page.select("ul.cited-publications a")]
     assert bool(targets) == bool(citing_pages().get(f"projects/{name}")), name
     for target in targets:
-        document, _, anchor = str(target).partition("#")
-        assert document == "../index.html" and anchor in entries()
-        assert homepage.find(id=anchor) is not None
+        document, _, target_id = str(target).partition("#")
+        assert document == "../index.html" and target_id in {anchor(key) for key in entries()}
+        assert homepage.find(id=target_id) is not None
 
 
 def test_backlinks_match_the_pages_that_cite(built_site: Site, homepage: BeautifulSoup) -> None:
@@ -59,8 +57,8 @@ def test_backlinks_match_the_pages_that_cite(built_site: Site, homepage: Beautif
             cited.setdefault(key, set()).add(f"{docname}.html")
     for key in entries():
         expected = cited.get(key, set())
-        assert cited_on(homepage, key, "") == expected, key
-        paper = built_site.page(f"publications/{page_name(key)}.html")
+        assert cited_on(homepage, anchor(key), "") == expected, key
+        paper = built_site.page(paper_page(key))
         assert cited_on(paper, None, "publications/") == {f"publications/../{p}" for p in expected}
 
 

@@ -12,17 +12,31 @@ from pybtex.database import Entry
 from sphinx.util.matching import Matcher
 
 from scholarsite.hiding import hidden_patterns
-from scholarsite.refs import load_refs
-from scholarsite.style import latex_to_text, person_text
+from scholarsite.publication import Publication
+from scholarsite.refs import Refs, load_refs
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 @cache
+def refs() -> Refs:
+    """The real refs.bib, read as the build reads it (notes never fail it)."""
+    names = conf().get("scholarsite_owner_names", [])
+    checked = load_refs(REPO / "refs.bib", owner_names=names, strict=())
+    assert not checked.problems, checked.problems
+    return checked
+
+
+@cache
 def entries() -> dict[str, Entry]:
-    refs = load_refs(REPO / "refs.bib")
-    assert not refs.problems, refs.problems
-    return dict(refs.entries.items())
+    """The entries the publication list shows (not other versions or crossref targets), by key."""
+    return {key: refs().entries[key] for key in refs().listed}
+
+
+@cache
+def publications() -> dict[str, Publication]:
+    """The record of each listed entry: what the site shows of it, by key."""
+    return {key: refs().publications[key] for key in refs().listed}
 
 
 @cache
@@ -31,17 +45,28 @@ def conf(root: Path = REPO) -> dict[str, Any]:
     return runpy.run_path(str(root / "docs" / "conf.py"))
 
 
+def anchor(key: str) -> str:
+    """The id of *key*'s entry on the publication list."""
+    return refs().anchors[key]
+
+
+def paper_page(key: str) -> str:
+    """The address of *key*'s paper page, relative to the site root."""
+    return f"publications/{refs().page_names[key]}.html"
+
+
 def title(key: str) -> str:
-    return latex_to_text(entries()[key].fields["title"])
+    return publications()[key].title_text
 
 
 def authors(key: str) -> list[str]:
-    return [person_text(person) for person in entries()[key].persons["author"]]
+    """The authors' names as shown, without marks, in order ("and others" is not one)."""
+    return [author.name for author in publications()[key].authors]
 
 
 def local_pdfs() -> dict[str, str]:
-    """The PDF file name each entry names, by key."""
-    return {key: e.fields["pdf"] for key, e in entries().items() if "pdf" in e.fields}
+    """The PDF file in files/ each listed entry names, by key."""
+    return {key: p.pdf for key, p in publications().items() if p.pdf and p.pdf_is_local}
 
 
 def files_present(root: Path = REPO) -> set[str]:
