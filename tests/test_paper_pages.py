@@ -199,3 +199,25 @@ def test_adding_and_removing_an_entry_adds_and_removes_its_page(site: Site, make
     assert "new2026paper" not in sitemap
     assert "new2026paper" not in (site.out / "index.html").read_text()
     assert "https://ada.example.org/en/latest/publications/index.html" in sitemap
+
+
+def test_shortened_descriptions_are_valid_html(site: Site, make_app: Any) -> None:
+    """An ampersand where sphinxext-opengraph shortens a description leaves no half reference."""
+    words = "x" * 194  # the description is cut at 197 characters: "&am" of "&amp;" would stay
+    (site.docs / "quote.md").write_text(
+        f"---\norphan: true\n---\n\n# Quote\n\n{words}& more words after it.\n",
+        encoding="utf-8",
+    )
+    site.build_ok_in_process(make_app)
+    page = site.page("quote.html")
+    checked = 0
+    for name in ("description", "og:description"):
+        tag = page.find("meta", attrs={"name": name}) or page.find("meta", property=name)
+        assert isinstance(tag, Tag), name
+        content = str(tag["content"])
+        assert content.startswith(words) and content.endswith("..."), content
+        assert "&#x" not in content and "&" not in content, content
+        checked += 1
+    html = (site.out / "quote.html").read_text(encoding="utf-8")
+    assert "&am..." not in html
+    assert checked == 2

@@ -123,6 +123,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", scholar_tags.add_head_tags)
     app.connect("html-page-context", search_engines.add_person)
     app.connect("html-page-context", search_engines.homepage_at_site_root, priority=400)
+    app.connect("html-page-context", search_engines.whole_character_references, priority=510)
     app.add_css_file("scholarsite.css")
     app.add_css_file("profile.css")
     app.add_css_file("print.css", media="print")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import re
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -60,6 +61,24 @@ def homepage_at_site_root(
     if pagename == app.config.root_doc and root:
         context["pageurl"] = root
         context["meta"] = {**(context.get("meta") or {}), "og:url": root}
+
+
+#: A character reference cut short at the end of a shortened description: "&#x..." (its ";" and
+#: the rest lost), which makes the page invalid HTML.
+_CUT_REFERENCE = re.compile(r"&(?:#[xX]?[0-9a-fA-F]*|[A-Za-z][A-Za-z0-9]*)\.\.\.\"")
+
+
+def whole_character_references(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """Mend the descriptions sphinxext-opengraph shortens after escaping them.
+
+    It cuts the escaped text at a fixed length, so an apostrophe (``&#x27;``) or an ampersand
+    near the cut leaves half a character reference. Runs after it (500): the reference is dropped
+    and the "..." kept.
+    """
+    if "metatags" in context:
+        context["metatags"] = _CUT_REFERENCE.sub('..."', context["metatags"])
 
 
 def write_robots_txt(app: Sphinx, exception: Exception | None) -> None:
