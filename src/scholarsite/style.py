@@ -73,7 +73,7 @@ class HomepageStyle(BaseStyle):
         pub = build_publication(entry, owner=self.owner)
         parts = [Text("\u201c", Tag("strong", pub.title), "\u201d. ")]
         if credit := self.format_record_authors(pub):
-            parts += [credit, "."]
+            parts += [credit] if pub.et_al else [credit, "."]  # "et al." ends with its own
         if pub.remark_text:
             parts += [" ", Tag("em", "(", pub.remark, ")")]
         return FormattedEntry(entry.key, Text(*parts), label)
