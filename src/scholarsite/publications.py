@@ -248,17 +248,12 @@ def versions_row(pub: Publication, app: Sphinx, fromdocname: str) -> list[nodes.
     others = [publications[key] for key in pub.versions if key in publications]
     if not others:
         return []
-    row = nodes.paragraph(classes=["publication-versions"])
-    row += nodes.Text("Versions: ")
-    for index, other in enumerate(others):
-        if index:
-            row += nodes.Text(", ")
-        label = other.venue_tag or other.title_text
-        uri = version_uri(app, fromdocname, other)
-        row += nodes.reference(
-            "", label, refuri=uri, internal=bool(app.config.scholarsite_paper_pages)
-        )
-    return [row]
+    internal = bool(app.config.scholarsite_paper_pages)
+    links = [
+        (other.venue_tag or other.title_text, version_uri(app, fromdocname, other), internal)
+        for other in others
+    ]
+    return [captioned_links("Versions", "publication-versions", links)]
 
 
 def cited_on_line(key: str, app: Sphinx, fromdocname: str) -> list[nodes.Node]:
@@ -267,15 +262,28 @@ def cited_on_line(key: str, app: Sphinx, fromdocname: str) -> list[nodes.Node]:
     docnames = state(env).cited_on.get(key, ())
     if not docnames:
         return []
-    line = nodes.paragraph(classes=["publication-cited-on"])
-    line += nodes.Text("Cited on: ")
-    for index, docname in enumerate(docnames):
+    links = [
+        (
+            env.titles[docname].astext() if docname in env.titles else docname,
+            app.builder.get_relative_uri(fromdocname, docname),
+            True,
+        )
+        for docname in docnames
+    ]
+    return [captioned_links("Cited on", "publication-cited-on", links)]
+
+
+def captioned_links(
+    caption: str, css_class: str, links: list[tuple[str, str, bool]]
+) -> nodes.paragraph:
+    """``Caption: a, b, c``: each (label, address, internal) a link, separated by commas."""
+    line = nodes.paragraph(classes=[css_class])
+    line += nodes.Text(f"{caption}: ")
+    for index, (label, uri, internal) in enumerate(links):
         if index:
             line += nodes.Text(", ")
-        title = env.titles[docname].astext() if docname in env.titles else docname
-        uri = app.builder.get_relative_uri(fromdocname, docname)
-        line += nodes.reference("", title, refuri=uri, internal=True)
-    return [line]
+        line += nodes.reference("", label, refuri=uri, internal=internal)
+    return line
 
 
 def year_order(pub: Publication) -> int:
