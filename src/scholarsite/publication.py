@@ -453,7 +453,7 @@ def kind_tag(entry: Entry) -> str:
         return THESIS_TAGS.get(thesis_kind(entry), "Thesis")
     if kind == "report":
         if entry.type.lower() in ("manual", "standard"):
-            return entry.type.capitalize()
+            return str(entry.type).capitalize()
         return "Tech Report" if report_type(entry) == "Technical report" else "Report"
     return ""
 
