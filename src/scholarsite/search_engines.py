@@ -11,6 +11,7 @@ from xml.etree import ElementTree
 
 from sphinx.application import Sphinx
 
+from .paper_pages import sitemap_pages
 from .profile import profile_of
 
 SITEMAP_NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -92,8 +93,8 @@ def write_robots_txt(app: Sphinx, exception: Exception | None) -> None:
 def sitemap_links(app: Sphinx) -> list[str]:
     """The address of every page of the site, sorted, but those scholarsite_sitemap_excludes names.
 
-    Every page the environment knows, whichever this build wrote, so that an incremental build
-    lists what a clean one does; the redirects' pages are not among them.
+    Every page the environment knows and every paper page, whichever this build wrote, so that
+    an incremental build lists what a clean one does; the redirects' pages are not among them.
     """
     base = app.config.html_baseurl.rstrip("/") + "/"
     homepage = app.config.root_doc
@@ -102,6 +103,7 @@ def sitemap_links(app: Sphinx) -> list[str]:
         "" if docname == homepage else app.builder.get_target_uri(docname)
         for docname in app.env.found_docs
     }
+    pages |= set(sitemap_pages(app))
     excludes = app.config.scholarsite_sitemap_excludes
     kept = (page for page in pages if not any(fnmatch.fnmatch(page, p) for p in excludes))
     return [base + page for page in sorted(kept)]
