@@ -63,9 +63,8 @@ def page_name(key: str) -> str:
 
 def pages_shown(app: Sphinx) -> bool:
     """Whether this build writes a page per entry (on, and the folder not hidden)."""
-    return bool(app.config.scholarsite_paper_pages) and not is_hidden(
-        app.config, paper_docname(app, "x")
-    )
+    folder = app.config.scholarsite_paper_dir
+    return bool(app.config.scholarsite_paper_pages) and not is_hidden(app.config, f"{folder}/x")
 
 
 def index_shown(app: Sphinx) -> bool:
@@ -78,6 +77,8 @@ def publication_of_page(app: Sphinx, pagename: str) -> Publication | None:
     """The record a paper page shows; None for any other page or when paper pages are off."""
     folder, _, name = pagename.partition("/")
     if folder != app.config.scholarsite_paper_dir or not app.config.scholarsite_paper_pages:
+        return None
+    if name == FRAME_PROBE:  # the frame's digest must not load the records
         return None
     build = state(app.env).build
     if build.publications_by_page is None:

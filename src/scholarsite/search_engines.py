@@ -7,10 +7,11 @@ import json
 import re
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree
+from xml.sax.saxutils import escape
 
 from sphinx.application import Sphinx
 
+from .fileutil import write_if_changed
 from .paper_pages import sitemap_pages
 from .profile import profile_of
 
@@ -110,14 +111,16 @@ def sitemap_links(app: Sphinx) -> list[str]:
 
 
 def write_sitemap(app: Sphinx, exception: Exception | None) -> None:
-    """sitemap.xml: every page of the site, at its address under html_baseurl."""
+    """sitemap.xml: every page of the site, at its address under html_baseurl.
+
+    Written as ElementTree writes it, as text (thousands of paper pages: an element tree per
+    build would cost more than the rest of a no-op build), and only when it changed.
+    """
     if exception is not None or app.builder.format != "html" or not app.config.html_baseurl:
         return
-    ElementTree.register_namespace("", SITEMAP_NAMESPACE)
-    root = ElementTree.Element(f"{{{SITEMAP_NAMESPACE}}}urlset")
-    for link in sitemap_links(app):
-        url = ElementTree.SubElement(root, f"{{{SITEMAP_NAMESPACE}}}url")
-        ElementTree.SubElement(url, f"{{{SITEMAP_NAMESPACE}}}loc").text = link
-    ElementTree.ElementTree(root).write(
-        Path(app.outdir, "sitemap.xml"), xml_declaration=True, encoding="utf-8"
+    urls = "".join(f"<url><loc>{escape(link)}</loc></url>" for link in sitemap_links(app))
+    text = (
+        "<?xml version='1.0' encoding='utf-8'?>\n"
+        f'<urlset xmlns="{SITEMAP_NAMESPACE}">{urls}</urlset>'
     )
+    write_if_changed(Path(app.outdir, "sitemap.xml"), text)
