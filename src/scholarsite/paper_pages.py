@@ -40,6 +40,7 @@ from .publication import Publication
 from .publications import first_list_doc
 from .refs import page_name_for
 from .state import state
+from .upstream import get_tags
 
 logger = logging.getLogger(__name__)
 
@@ -324,8 +325,6 @@ def add_page_head_tags(
     context.pop(LINK_PROBLEMS, None)
     if document is None or doctree is not None or "sphinxext.opengraph" not in app.extensions:
         return
-    from sphinxext.opengraph import get_tags
-
     context["metatags"] += get_tags(
         context,
         document,
