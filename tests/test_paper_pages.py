@@ -289,6 +289,12 @@ def test_a_rebuild_rewrites_only_the_paper_pages_whose_inputs_changed(
     rewritten = {name for name, time in page_times(site).items() if first.get(name) != time}
     assert rewritten == {"lovelace1843notes.html", "index.html"}
     assert "Note G, at last." in site.page("publications/lovelace1843notes.html").get_text()
+    # what every page shows besides its entry (here the sidebar's profile): all of them again
+    second = page_times(site)
+    site.build_ok_in_process(make_app, scholarsite_profile_tagline="Poetical scientist")
+    assert all(time != second[name] for name, time in page_times(site).items())
+    for name in second:
+        assert "Poetical scientist" in site.page(f"publications/{name}").get_text(), name
 
 
 def test_a_link_from_a_paper_page_to_no_page_is_reported(site: Site, make_app: Any) -> None:

@@ -287,7 +287,8 @@ def collect_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
         app.builder.get_target_uri(f"{app.config.scholarsite_paper_dir}/{name}") for name in names
     }
     for name, pub in names.items():
-        inputs = digest(context, build.refs_digest) if pub is None else entry_inputs(app, pub)
+        shows = build.refs_digest if pub is None else entry_inputs(app, pub)
+        inputs = digest(context, shows)
         if before.get(name) == inputs and f"{name}.html" in present:
             pages[name] = inputs
             continue
