@@ -66,7 +66,7 @@ scholarsite_profile_linkedin = "zheng-zhen-8a050262"
 scholarsite_hidden_pages: list[str] = []
 
 # -- Options for paper pages -------------------------------------------------
-# One page per refs.bib entry, generated into docs/publications/ at every build.
+# One page per refs.bib entry, and the Publications index, at publications/ in the site.
 scholarsite_paper_pages = True
 scholarsite_paper_dir = "publications"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import filecmp
 import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,9 @@ def assert_same_html(site: Site, make_app: Any) -> None:
     ]
     assert differing == []
     assert len(clean) > 20
+    # the paper pages and the index, which no Sphinx document makes, are among those compared
+    paper_pages = [path for path in clean if path.parent.name == "publications"]
+    assert len(paper_pages) >= 4 and Path("publications/index.html") in paper_pages
     assert search_index(incremental_out) == search_index(clean_out)
     site.out = incremental_out
 
@@ -163,6 +167,20 @@ def test_removed_entry_takes_its_paper_page_with_it(site: Site, make_app: Any) -
     site.refs.write_text(text, encoding="utf-8")
     build(site, make_app)
     assert not page.exists()
+    assert_same_html(site, make_app)
+
+
+def test_lost_cache_gives_the_clean_build(site: Site, make_app: Any) -> None:
+    """The doctrees (environment, stamps) gone, an entry edited and another removed: the
+    pages are rendered afresh and the removed entry's page goes."""
+    build(site, make_app)
+    shutil.rmtree(site.root / "out" / "doctrees")
+    edit_entry(site, EDITED_KEY)
+    text = site.refs.read_text(encoding="utf-8")
+    site.refs.write_text(re.sub(r"^@\w+\{lovelace1842cards,.*?^\}\n", "", text, flags=re.M | re.S))
+    build(site, make_app)
+    assert not (site.out / "publications" / "lovelace1842cards.html").exists()
+    assert "Revised: Sketch" in site.page(f"publications/{EDITED_KEY}.html").get_text()
     assert_same_html(site, make_app)
 
 

@@ -8,6 +8,7 @@ from xml.etree import ElementTree
 
 import pytest
 from bs4 import BeautifulSoup, Tag
+from docutils import nodes
 from helpers.realsite import (
     anchor,
     authors,
@@ -20,7 +21,10 @@ from helpers.realsite import (
     title,
 )
 from helpers.site import Site
+from sphinx.util.docutils import new_document
 
+from scholarsite.paper_page_html import check_internal_links
+from scholarsite.paper_pages import GENERATED_MARK
 from scholarsite.scholar_tags import scholar_name
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -221,3 +225,113 @@ def test_shortened_descriptions_are_valid_html(site: Site, make_app: Any) -> Non
     html = (site.out / "quote.html").read_text(encoding="utf-8")
     assert "&am..." not in html
     assert checked == 2
+
+
+def source_tree(site: Site) -> dict[str, bytes]:
+    return {
+        path.relative_to(site.docs).as_posix(): path.read_bytes()
+        for path in site.docs.rglob("*")
+        if path.is_file()
+    }
+
+
+def test_the_build_leaves_the_source_tree_as_written(site: Site, make_app: Any) -> None:
+    """No page source is generated; an older version's generated sources (its mark in them)
+    are deleted, and the owner's own page in that folder stays, with its page."""
+    written = source_tree(site)
+    site.build_ok_in_process(make_app)
+    assert source_tree(site) == written
+    old = site.docs / "publications"
+    old.mkdir()
+    stub = f"---\norphan: true\n---\n\n{GENERATED_MARK}\n# Notes\n\n```{{paper}} x\n```\n"
+    (old / "lovelace1843notes.md").write_text(stub, encoding="utf-8")
+    (old / "index.md").write_text(stub.replace("paper}} x", "paper-index}"), encoding="utf-8")
+    own = "---\norphan: true\n---\n\n# Talks\n\nMy talks.\n"
+    (old / "talks.md").write_text(own, encoding="utf-8")
+    site.build_ok_in_process(make_app)
+    assert source_tree(site) == {**written, "publications/talks.md": own.encode()}
+    assert "My talks." in site.page("publications/talks.html").get_text()
+    page = site.page("publications/lovelace1843notes.html")
+    assert page.select_one("div.highlight-bibtex pre")
+
+
+def test_the_publications_index_keeps_its_place_in_the_navigation(
+    site: Site, make_app: Any
+) -> None:
+    site.build_ok_in_process(make_app)
+    expected = {
+        "index.html": "publications/index.html",
+        "projects/engine.html": "../publications/index.html",
+        "publications/lovelace1843notes.html": "index.html",
+    }
+    for name, href in expected.items():
+        links = site.page(name).select(".sidebar-tree a.reference")
+        assert [(a.get_text(), a["href"]) for a in links][-1] == ("Publications", href), name
+    current = site.page("publications/index.html").select(".sidebar-tree li.current-page a")
+    assert [a.get_text() for a in current] == ["Publications"]
+
+
+def page_times(site: Site) -> dict[str, int]:
+    return {path.name: path.stat().st_mtime_ns for path in (site.out / "publications").glob("*")}
+
+
+def test_a_rebuild_rewrites_only_the_paper_pages_whose_inputs_changed(
+    site: Site, make_app: Any
+) -> None:
+    site.build_ok_in_process(make_app)
+    first = page_times(site)
+    assert "index.html" in first and len(first) > 4
+    site.build_ok_in_process(make_app)
+    assert page_times(site) == first  # nothing changed: no page written
+    text = site.refs.read_text(encoding="utf-8")
+    site.refs.write_text(text.replace("Includes Note G.", "Includes Note G, at last."))
+    site.build_ok_in_process(make_app)
+    rewritten = {name for name, time in page_times(site).items() if first.get(name) != time}
+    assert rewritten == {"lovelace1843notes.html", "index.html"}
+    assert "Note G, at last." in site.page("publications/lovelace1843notes.html").get_text()
+    # what every page shows besides its entry (here the sidebar's profile): all of them again
+    second = page_times(site)
+    site.build_ok_in_process(make_app, scholarsite_profile_tagline="Poetical scientist")
+    assert all(time != second[name] for name, time in page_times(site).items())
+    for name in second:
+        assert "Poetical scientist" in site.page(f"publications/{name}").get_text(), name
+
+
+def test_a_link_from_a_paper_page_to_no_page_is_reported(site: Site, make_app: Any) -> None:
+    app = site.build_ok_in_process(make_app)
+    document = new_document("<test>", app.builder.docsettings)
+    paragraph = nodes.paragraph()
+    for uri in ("../index.html#lovelace1843notes", "../projects/engine.html", "../gone.html"):
+        paragraph += nodes.reference("", uri, refuri=uri, internal=True)
+    paragraph += nodes.reference("", "out", refuri="https://example.org/", internal=False)
+    document += paragraph
+    what = "refs.bib entry lovelace1843notes"
+    count = check_internal_links(app, "publications/lovelace1843notes", document, what)
+    assert count == 1
+    warnings = app.warning.getvalue()
+    assert "refs.bib entry lovelace1843notes" in warnings and "gone.html" in warnings
+    assert "publications/lovelace1843notes.html" in warnings
+
+
+def squashed(text: str) -> str:
+    """*text* without spaces, heading marks and the colons a description puts after headings."""
+    return "".join(text.split()).replace("¶", "").replace(":", "")
+
+
+def test_paper_pages_carry_open_graph_tags_made_from_their_content(
+    site: Site, make_app: Any
+) -> None:
+    site.build_ok_in_process(make_app)
+    checked = 0
+    for path in sorted((site.out / "publications").glob("*.html")):
+        page = site.page(f"publications/{path.name}")
+        title = page.find("meta", property="og:title")
+        description = page.find("meta", property="og:description")
+        assert isinstance(title, Tag) and isinstance(description, Tag), path.name
+        assert page.h1 and title["content"] == page.h1.get_text().rstrip("¶")
+        # the description is the page's text after its title (sphinxext-opengraph's own)
+        assert page.article
+        text = squashed(page.article.get_text()).removeprefix(squashed(str(title["content"])))
+        assert text.startswith(squashed(str(description["content"]))[:20]), path.name
+        checked += 1
+    assert checked >= 5

@@ -6,7 +6,7 @@ What each module does (read the one whose name fits the change you want to make)
 - state: what the environment keeps between builds, and what one build knows
 - bibliography: refs.bib and files/ at the start of a build
 - publications: the publication list and the "cited publications" lists
-- paper_pages: a page per entry, the Publications index, their navigation
+- paper_pages: a page per entry and the Publications index, rendered through the theme
 - scholar_tags: a paper page's head tags for Google Scholar
 - profile: the sidebar's avatar, name, tagline and contact links
 - search_engines: the owner's JSON-LD, robots.txt, sitemap.xml
@@ -76,16 +76,15 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", bibliography.load_bibliography, priority=410)
     app.connect("builder-inited", bibliography.check_local_files, priority=420)
     app.connect("builder-inited", bibliography.reuse_parsed_bibliography, priority=450)
-    app.connect("builder-inited", paper_pages.generate_sources, priority=550)
+    app.connect("builder-inited", paper_pages.remove_generated_sources)
 
     # Reading: what an incremental build must read again, and diagnostics.
     app.connect("env-get-outdated", publications.docs_to_reread)
-    app.connect("env-get-outdated", paper_pages.docs_to_reread, priority=600)
     app.connect("env-get-outdated", paper_pages.remove_pages_of_removed_docs)
     app.connect("env-before-read-docs", formatting_cache.note_reading)
     app.connect("source-read", authoring.check_front_matter)
     app.add_transform(authoring.TextSyntaxCheck)
-    app.add_directive("toctree", hiding.HidingTocTree, override=True)
+    app.add_directive("toctree", paper_pages.TocTreeWithPaperIndex, override=True)
     app.add_transform(hiding.HiddenSections)
     app.add_post_transform(hiding.HiddenPageLinks)
     app.connect("env-check-consistency", hiding.report_pages_in_no_toctree)
@@ -99,31 +98,28 @@ def setup(app: Sphinx) -> dict[str, Any]:
     )
     app.add_node(publications.publication_list)
     app.add_node(publications.cited_publications)
-    app.add_node(paper_pages.paper_details)
-    app.add_node(paper_pages.paper_index)
     app.add_directive("publications", publications.PublicationsDirective)
     app.add_directive("cited-publications", publications.CitedPublicationsDirective)
-    app.add_directive("paper", paper_pages.PaperDirective)
-    app.add_directive("paper-index", paper_pages.PaperIndexDirective)
 
     # After reading: what must be written again.
     app.connect("env-updated", publications.docs_to_rewrite)
-    app.connect("env-updated", paper_pages.docs_to_rewrite, priority=600)
+    app.connect("env-updated", paper_pages.register_index_in_navigation)
 
     # Writing: fill the lists and pages once references are resolved; links made safe last.
     app.add_event(publications.ENTRY_RENDERED)
     app.connect(publications.ENTRY_RENDERED, paper_pages.link_title_to_paper_page)
     app.connect("doctree-resolved", publications.render_publication_lists)
     app.connect("doctree-resolved", publications.render_cited_publications)
-    app.connect("doctree-resolved", paper_pages.render_paper_pages)
     app.connect("doctree-resolved", links.make_links_safe, priority=900)
     # before the handlers that replace toctree() (sphinx-notfound-page, 400) or call it (Furo, 500)
     app.connect("html-page-context", paper_pages.share_orphan_toctree, priority=300)
     app.connect("html-page-context", profile.add_profile_to_context, priority=450)
+    app.connect("html-page-context", paper_pages.add_page_head_tags)  # after opengraph's
     app.connect("html-page-context", scholar_tags.add_head_tags)
     app.connect("html-page-context", search_engines.add_person)
     app.connect("html-page-context", search_engines.homepage_at_site_root, priority=400)
     app.connect("html-page-context", search_engines.whole_character_references, priority=510)
+    app.connect("html-collect-pages", paper_pages.collect_pages)
     app.add_css_file("scholarsite.css")
     app.add_css_file("profile.css")
     app.add_css_file("print.css", media="print")

@@ -1,46 +1,59 @@
-"""A page per refs.bib entry, generated at every build, and the Publications index of them all."""
+"""A page per refs.bib entry and the Publications index, rendered through the theme, not read.
+
+Neither is a Sphinx document: Sphinx's ``html-collect-pages`` hands each page's context to the
+theme's page.html (as ablog does for its archive pages), and only the pages whose inputs changed
+since the last build are rendered again. The index keeps its place in the navigation through
+:class:`TocTreeWithPaperIndex`.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import posixpath
-import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from docutils import nodes
-from pybtex_docutils import Backend
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
-from sphinx.util.docutils import SphinxDirective
+from sphinx.util import docname_join, logging
+from sphinx.util.nodes import explicit_title_re
 
 from . import ENV_VERSION
-from .fileutil import write_if_changed
-from .publication import Publication, bibtex_source
-from .publications import (
-    award_line,
-    cited_on_line,
-    first_list_doc,
-    legend,
-    links_row,
-    tag_node,
-    versions_row,
-    year_order,
+from .hiding import HidingTocTree, is_hidden
+from .paper_page_html import (
+    INDEX_TITLE,
+    LINK_PROBLEMS,
+    PAGE_DOCTREE,
+    index_docname,
+    index_page,
+    page_context,
+    paper_docname,
+    paper_page,
+    venue_text,
 )
+from .publication import Publication
+from .publications import first_list_doc
 from .refs import page_name_for
 from .state import state
-from .style import HomepageStyle
+from .upstream import get_tags
 
+logger = logging.getLogger(__name__)
+
+#: The mark the previous version wrote into the sources it generated in docs/publications/.
 GENERATED_MARK = "% Generated from refs.bib by scholarsite.paper_pages: edits here are overwritten."
-_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+#: The stamp of the rendered pages' inputs, beside the environment pickle.
+STAMP = "scholarsite-paper-pages.json"
+#: A page of the paper folder that shows no entry: its rendering is the pages' frame.
+FRAME_PROBE = "scholarsite-frame"
+_TEMPLATE = "page.html"
+_SOURCE_SUFFIXES = (".md", ".rst")
 
-
-class paper_details(nodes.General, nodes.Element):
-    """Where a paper page's authors, venue, links, BibTeX and backlinks go."""
-
-
-class paper_index(nodes.General, nodes.Element):
-    """Where the list of every paper page goes."""
+__all__ = ["index_docname", "paper_docname", "venue_text"]
 
 
 def page_name(key: str) -> str:
@@ -49,14 +62,16 @@ def page_name(key: str) -> str:
     return page_name_for(key)
 
 
-def page_name_of(app: Sphinx, key: str) -> str:
-    """The file name of *key*'s paper page: unique, stable, safe in a URL (``Refs.page_names``)."""
-    publications = state(app.env).build.publications
-    return publications[key].page_name if key in publications else page_name_for(key)
+def pages_shown(app: Sphinx) -> bool:
+    """Whether this build writes a page per entry (on, and the folder not hidden)."""
+    folder = app.config.scholarsite_paper_dir
+    return bool(app.config.scholarsite_paper_pages) and not is_hidden(app.config, f"{folder}/x")
 
 
-def paper_docname(app: Sphinx, key: str) -> str:
-    return f"{app.config.scholarsite_paper_dir}/{page_name_of(app, key)}"
+def index_shown(app: Sphinx) -> bool:
+    return not is_hidden(app.config, index_docname(app)) and (
+        index_docname(app) not in app.env.found_docs
+    )
 
 
 def publication_of_page(app: Sphinx, pagename: str) -> Publication | None:
@@ -64,220 +79,271 @@ def publication_of_page(app: Sphinx, pagename: str) -> Publication | None:
     folder, _, name = pagename.partition("/")
     if folder != app.config.scholarsite_paper_dir or not app.config.scholarsite_paper_pages:
         return None
+    if name == FRAME_PROBE:  # the frame's digest must not load the records
+        return None
     build = state(app.env).build
     if build.publications_by_page is None:
         build.publications_by_page = {pub.page_name: pub for pub in build.publications.values()}
     return build.publications_by_page.get(name)
 
 
-class PaperDirective(SphinxDirective):
-    """The details of the paper whose key is the argument."""
-
-    required_arguments = 1
-
-    def run(self) -> list[nodes.Node]:
-        return [paper_details(key=self.arguments[0])]
-
-
-class PaperIndexDirective(SphinxDirective):
-    """Every paper, newest year first, each linking to its page."""
-
-    def run(self) -> list[nodes.Node]:
-        return [paper_index()]
-
-
-# -- Generating the pages' sources ---------------------------------------------
-
-
-def markdown_text(text: str) -> str:
-    """*text* escaped so that MyST reads it as plain text, never as markup."""
-    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", " ".join(text.split()))
-
-
-def generate_sources(app: Sphinx) -> None:
-    """Write the Publications index and one page per entry; remove pages whose entry is gone."""
-    build = state(app.env).build
-    folder = Path(app.srcdir, app.config.scholarsite_paper_dir)
-    folder.mkdir(exist_ok=True)
-    header = f"---\norphan: true\n---\n\n{GENERATED_MARK}\n"
-    write_if_changed(folder / "index.md", f"{header}# Publications\n\n```{{paper-index}}\n```\n")
-    # refs.bib and this code unchanged since the pages were written: leave them, unparsed.
-    stamp = Path(app.doctreedir, "scholarsite-paper-pages.json")
-    stamped = [build.refs_digest, ENV_VERSION, app.config.scholarsite_paper_pages]
-    try:
-        stamped_before, wanted = json.loads(stamp.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        stamped_before, wanted = None, []
-    if stamped_before != stamped or not all((folder / name).is_file() for name in wanted):
-        publications = build.publications if app.config.scholarsite_paper_pages else {}
-        names = []
-        for pub in publications.values():
-            title = markdown_text(pub.title_text)
-            source = f"{header}# {title}\n\n```{{paper}} {pub.key}\n```\n"
-            write_if_changed(folder / f"{pub.page_name}.md", source)
-            names.append(f"{pub.page_name}.md")
-        wanted = ["index.md", *names]
-        stamp.parent.mkdir(parents=True, exist_ok=True)
-        stamp.write_text(json.dumps([stamped, wanted]), encoding="utf-8")
-    for path in folder.glob("*.md"):
-        if path.name not in wanted and path.read_text(encoding="utf-8").count(GENERATED_MARK):
-            path.unlink()
-
-
-# -- Rendering -------------------------------------------------------------------
-
-
-def venue_text(pub: Publication) -> str:
-    """Venue (a thesis's kind and school, a report's type, institution and number), volume,
-    number, pages, publisher and date (month and year) as one line, from what the record has."""
-    parts: list[str] = []
-    if pub.thesis_kind:
-        parts.append(pub.thesis_kind)
-    if pub.report_type:
-        parts.append(f"{pub.report_type} {pub.report_number}".strip())
-    if pub.venue and pub.venue != pub.institution:
-        parts.append(pub.venue)
-    if pub.institution and (pub.thesis_kind or pub.report_type):
-        parts.append(pub.institution)
-    if pub.volume:
-        parts.append(f"vol. {pub.volume}" + (f", no. {pub.number}" if pub.number else ""))
-    if pub.pages:
-        parts.append(f"pp. {pub.pages}")
-    if pub.publisher:
-        parts.append(pub.publisher)
-    parts.append(pub.date_text)
-    text = ", ".join(part for part in parts if part)
-    return f"{text}." if text else ""
-
-
-def render_paper_pages(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """Fill each paper page and the Publications index from refs.bib."""
-    details = list(doctree.findall(paper_details))
-    indexes = list(doctree.findall(paper_index))
-    if not details and not indexes:
-        return
-    publications = state(app.env).build.publications
-    for marker in details:
-        marker.replace_self(paper(app, docname, publications[marker["key"]]))
-    for index_marker in indexes:
-        index_marker.replace_self(index(app, docname))
-
-
-def paper(app: Sphinx, docname: str, pub: Publication) -> list[nodes.Node]:
-    style = HomepageStyle(owner_names=app.config.scholarsite_owner_names)
-    authors = nodes.paragraph(classes=["paper-authors"])
-    authors.extend(style.format_record_authors(pub).render(Backend()))
-    result: list[nodes.Node] = [authors]
-    venue = nodes.paragraph(classes=["paper-venue"])
-    tag = tag_node(pub)
-    venue += nodes.strong("", "", *tag.children)
-    venue += nodes.Text(venue_text(pub))
-    result.append(venue)
-    result.extend(legend(pub))
-    result.extend(award_line(pub))
-    if pub.remark_text:
-        remark = nodes.paragraph()
-        remark += nodes.emphasis("", "", *pub.remark.render(Backend()))
-        result.append(remark)
-    build = state(app.env).build
-    lead = build.lead_of(pub.key) or pub.key
-    row = links_row(pub, app, docname)
-    if list_uri := list_uri_of(app, docname, lead):
-        row += nodes.reference(
-            "", "In the list", refuri=list_uri, internal=True, classes=["publication-link"]
-        )
-    result.append(row)
-    if lead != pub.key and lead in build.publications:
-        result.extend(versions_row(build.publications[lead], app, docname))
-    else:
-        result.extend(versions_row(pub, app, docname))
-    if pub.abstract:
-        result.append(section("Abstract", nodes.paragraph("", pub.abstract)))
-    source = bibtex_source(build.entries[pub.key])
-    result.append(section("BibTeX", nodes.literal_block(source, source, language="bibtex")))
-    result.extend(cited_on_line(pub.key, app, docname))
-    return result
-
-
-def section(title: str, *body: nodes.Node) -> nodes.section:
-    result = nodes.section(ids=[title.lower()])
-    result += nodes.title(title, title)
-    result.extend(body)
-    return result
-
-
-def list_uri_of(app: Sphinx, docname: str, key: str) -> str | None:
-    """Where *key*'s entry is on the full publication list, from *docname*'s page."""
-    pub = state(app.env).build.publications.get(key)
-    anchor = pub.anchor if pub is not None else nodes.make_id(key)
-    for list_doc in first_list_doc(app.env):
-        return f"{app.builder.get_relative_uri(docname, list_doc)}#{anchor}"
-    return None
-
-
-def index(app: Sphinx, docname: str) -> list[nodes.Node]:
-    """Every listed paper under its year heading, newest first, Undated last."""
-    build = state(app.env).build
-    publications = build.publications
-    listed = [key for key in build.listed if key in publications]
-    order = {key: position for position, key in enumerate(listed)}
-    by_year = sorted(listed, key=lambda key: (year_order(publications[key]), order[key]))
-    result: list[nodes.Node] = []
-    lists: dict[str, nodes.bullet_list] = {}
-    for key in by_year:
-        pub = publications[key]
-        year = str(pub.group_year) if pub.group_year is not None else "Undated"
-        if year not in lists:
-            year_section = section(year, lists.setdefault(year, nodes.bullet_list()))
-            year_section["ids"] = [f"year-{year.lower()}"]
-            result.append(year_section)
-        if app.config.scholarsite_paper_pages:
-            uri = app.builder.get_relative_uri(docname, paper_docname(app, key))
-        else:
-            uri = list_uri_of(app, docname, key) or ""
-        item = nodes.paragraph()
-        item += nodes.strong("", "", *tag_node(pub).children)
-        item += nodes.reference("", pub.title_text, refuri=uri, internal=True)
-        lists[year] += nodes.list_item("", item)
-    return result
-
-
 def link_title_to_paper_page(app: Sphinx, key: str, node: nodes.Element, docname: str) -> None:
     """Make an entry's title on the list a link to the paper's own page."""
-    if not app.config.scholarsite_paper_pages:
+    if not pages_shown(app):
         return
     title = next(node.findall(nodes.strong))
     uri = app.builder.get_relative_uri(docname, paper_docname(app, key))
     title.replace_self(nodes.reference("", "", title.deepcopy(), refuri=uri, internal=True))
 
 
+# -- The Publications index in the navigation -------------------------------------------
+
+
+class TocTreeWithPaperIndex(HidingTocTree):
+    """The toctree, where the Publications index, which is no document, is listed like one."""
+
+    placeholder = "scholarsite-paper-index://"
+
+    def run(self) -> list[nodes.Node]:
+        index = f"{self.config.scholarsite_paper_dir}/index"
+        if index in self.env.found_docs or is_hidden(self.config, index):
+            return super().run()
+        for position, line in enumerate(self.content.data):
+            entry, title = line.strip(), ""
+            if match := explicit_title_re.match(entry):
+                title, entry = match.group(1), match.group(2)
+            for suffix in _SOURCE_SUFFIXES:
+                entry = entry.removesuffix(suffix)
+            if entry and "://" not in entry and docname_join(self.env.docname, entry) == index:
+                self.content.data[position] = (
+                    f"{title} <{self.placeholder}>" if title else (self.placeholder)
+                )
+        result = super().run()
+        for node in result:
+            for toctree in node.findall(addnodes.toctree):
+                self.list_index(toctree, index)
+        return result
+
+    def list_index(self, toctree: addnodes.toctree, index: str) -> None:
+        """Put the index where the placeholder is, among the entries and the included pages."""
+        entries = toctree["entries"]
+        for position, (title, ref) in enumerate(entries):
+            if ref != self.placeholder:
+                continue
+            entries[position] = (title or None, index)
+            documents_before = sum(
+                1 for _, other in entries[:position] if other in toctree["includefiles"]
+            )
+            toctree["includefiles"].insert(documents_before, index)
+
+
+def register_index_in_navigation(app: Sphinx, env: BuildEnvironment) -> None:
+    """Give the index what Sphinx's navigation reads of a document: its title and its toc.
+
+    It has no sections in the navigation (their headings are not the site's pages).
+    """
+    docname = index_docname(app)
+    if docname in env.found_docs:
+        return
+    title = nodes.title(INDEX_TITLE, INDEX_TITLE)
+    env.titles[docname] = env.longtitles[docname] = title
+    reference = nodes.reference(
+        "", "", nodes.Text(INDEX_TITLE), internal=True, refuri=docname, anchorname=""
+    )
+    item = nodes.list_item("", addnodes.compact_paragraph("", "", reference))
+    env.tocs[docname] = nodes.bullet_list("", item)
+    env.metadata[docname] = {}
+
+
+# -- An old folder of generated sources --------------------------------------------------
+
+
+def remove_generated_sources(app: Sphinx) -> None:
+    """Delete what the previous version generated in docs/publications/ (the files carrying
+    its mark); the folder goes too when nothing else is in it. The owner's own files stay."""
+    folder = Path(app.srcdir, app.config.scholarsite_paper_dir)
+    if not folder.is_dir():
+        return
+    removed = 0
+    for path in folder.glob("*.md"):
+        if GENERATED_MARK in path.read_text(encoding="utf-8", errors="replace"):
+            path.unlink()
+            removed += 1
+    if removed:
+        logger.info(f"scholarsite: removed {removed} page sources an older version generated")
+        if not any(folder.iterdir()):
+            folder.rmdir()
+
+
+# -- Rendering only what changed ---------------------------------------------------------
+
+
+def digest(*parts: Any) -> str:
+    text = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=repr)
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
+
+
+def settings_digest(app: Sphinx) -> str:
+    """Every setting that can be compared from build to build (no functions or objects)."""
+    values = {}
+    for value in app.config:
+        try:
+            values[value.name] = json.dumps(value.value, sort_keys=True)
+        except (TypeError, ValueError):
+            continue
+    return digest(values)
+
+
+def frame_digest(app: Sphinx) -> str:
+    """What every paper page shows besides its entry: theme, assets, navigation, profile.
+
+    A page of the paper folder with no entry is rendered, through every handler a page goes
+    through, into the doctree folder, and its bytes are the digest.
+    """
+    probe = Path(app.doctreedir, "scholarsite-frame.html")
+    pagename = f"{app.config.scholarsite_paper_dir}/{FRAME_PROBE}"
+    app.builder.handle_page(  # type: ignore[attr-defined]
+        pagename, page_context(app, pagename, "", None), _TEMPLATE, outfilename=probe
+    )
+    frame = hashlib.blake2b(probe.read_bytes(), digest_size=12).hexdigest()
+    probe.unlink()
+    return frame
+
+
+def build_digest(app: Sphinx) -> str:
+    """What any of the pages may show that no entry says: settings, code, frame, the list's
+    page, the index's neighbours, the titles of the pages that cite entries."""
+    env = app.env
+    domain = state(env)
+    citing = sorted({doc for docs in domain.cited_on.values() for doc in docs})
+    related = getattr(app.builder, "relations", {}).get(index_docname(app)) or []
+    neighbours = [doc for doc in related if doc]
+    titles = {doc: env.titles[doc].astext() for doc in [*citing, *neighbours] if doc in env.titles}
+    return digest(
+        ENV_VERSION,
+        settings_digest(app),
+        frame_digest(app),
+        list(first_list_doc(env)),
+        related,
+        titles,
+        pages_shown(app),
+    )
+
+
+def entry_inputs(app: Sphinx, pub: Publication) -> str:
+    """What one paper page shows: its entry, the versions it lists, where it is cited, its PDF."""
+    domain = state(app.env)
+    build = domain.build
+    lead = build.lead_of(pub.key) or pub.key
+    shown = build.publications.get(lead, pub)
+    keys = [pub.key, lead, *shown.versions, *pub.versions]
+    return digest(
+        [domain.entry_digests.get(key, "") for key in keys],
+        domain.cited_on.get(pub.key, ()),
+        pub.pdf in build.files,
+    )
+
+
+def read_stamp(app: Sphinx) -> dict[str, Any]:
+    try:
+        stamp = json.loads(Path(app.doctreedir, STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return stamp if isinstance(stamp, dict) else {}
+
+
+def collect_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
+    """Sphinx's html-collect-pages: each paper page and the index whose inputs changed.
+
+    A no-op build decides from the stamp, the frame and what changed in refs.bib, files/ and the
+    citations, without loading the records or rendering any page.
+    """
+    if app.builder.format != "html" or app.builder.name == "singlehtml":
+        return
+    build = state(app.env).build
+    folder = Path(app.outdir, app.config.scholarsite_paper_dir)
+    stamp = read_stamp(app)
+    before: dict[str, str] = stamp.get("pages", {})
+    context = build_digest(app)
+    present = {name for name in os.listdir(folder)} if folder.is_dir() else set()
+    unchanged = (
+        stamp.get("context") == context
+        and stamp.get("refs") == build.refs_digest
+        and not build.changed_keys
+        and not build.files_changed
+        and not build.backlinks_changed
+        and present >= {f"{name}.html" for name in before}
+    )
+    if unchanged:
+        build.paper_pages = list(before)
+        return
+    pages: dict[str, str] = {}
+    shown = pages_shown(app)
+    publications = build.publications if shown else {}
+    names = {pub.page_name: pub for pub in publications.values()}
+    if index_shown(app):
+        names["index"] = None  # type: ignore[assignment]
+    build.page_targets = {app.builder.get_target_uri(doc) for doc in app.env.all_docs} | {
+        app.builder.get_target_uri(f"{app.config.scholarsite_paper_dir}/{name}") for name in names
+    }
+    for name, pub in names.items():
+        shows = build.refs_digest if pub is None else entry_inputs(app, pub)
+        inputs = digest(context, shows)
+        if before.get(name) == inputs and f"{name}.html" in present:
+            pages[name] = inputs
+            continue
+        page = index_page(app) if pub is None else paper_page(app, pub)
+        pagename = f"{app.config.scholarsite_paper_dir}/{name}"
+        pages[name] = "" if page[LINK_PROBLEMS] else inputs
+        yield pagename, page, _TEMPLATE
+    remove_stale_pages(app, folder, set(pages))
+    build.paper_pages = list(pages)
+    stamp = {"context": context, "refs": build.refs_digest, "pages": pages}
+    path = Path(app.doctreedir, STAMP)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(stamp, sort_keys=True), encoding="utf-8")
+
+
+def remove_stale_pages(app: Sphinx, folder: Path, wanted: set[str]) -> None:
+    """Delete the page of an entry no longer in refs.bib (any page of the folder that is
+    neither wanted nor a document's), as a clean build would not write it."""
+    if not folder.is_dir():
+        return
+    documents = {app.builder.get_target_uri(doc) for doc in app.env.all_docs}
+    prefix = app.config.scholarsite_paper_dir
+    for path in folder.glob("*.html"):
+        name = path.name.removesuffix(".html")
+        if name not in wanted and f"{prefix}/{path.name}" not in documents:
+            path.unlink()
+
+
+def add_page_head_tags(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """sphinxext-opengraph's tags for a rendered page, which it skips for want of a doctree:
+    made by its own function from the page's document (before the Highwire tags)."""
+    document = context.pop(PAGE_DOCTREE, None)
+    context.pop(LINK_PROBLEMS, None)
+    if document is None or doctree is not None or "sphinxext.opengraph" not in app.extensions:
+        return
+    context["metatags"] += get_tags(
+        context,
+        document,
+        srcdir=app.srcdir,
+        outdir=app.outdir,
+        config=app.config,
+        builder=app.builder,
+        env=app.env,
+    )
+
+
 # -- Keeping incremental builds exact ----------------------------------------------
-
-
-def docs_to_reread(
-    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
-) -> list[str]:
-    """A paper page shows its entry and its PDF: re-read it when either changed."""
-    build = state(env).build
-    keys = set(build.changed_keys)
-    if build.files_changed:
-        keys |= set(build.local_pdfs)
-    docnames = {paper_docname(app, key) for key in keys}
-    if keys:
-        docnames.add(f"{app.config.scholarsite_paper_dir}/index")
-    return sorted(docnames & env.found_docs)
-
-
-def docs_to_rewrite(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    """A paper page shows its "Cited on" links: rewrite it when they changed."""
-    keys = state(env).build.backlinks_changed
-    return sorted({paper_docname(app, key) for key in keys} & env.found_docs)
 
 
 def remove_pages_of_removed_docs(
     app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
 ) -> list[str]:
-    """Remove the page of a removed document (a paper whose entry left refs.bib).
+    """Remove the page of a removed document.
 
     Sphinx leaves it in the output folder, where an incremental build would keep publishing
     it; a clean build has no such page.
@@ -301,12 +367,14 @@ def share_orphan_toctree(
 ) -> None:
     env = app.env
     in_toctrees = set().union(*env.toctree_includes.values())
-    if (
+    rendered_page = PAGE_DOCTREE in context and pagename != index_docname(app)
+    if not rendered_page and (
         pagename not in env.all_docs  # a generated page (search, 404) may bring its own toctree
         or pagename == app.config.root_doc
         or pagename in in_toctrees
-        or "toctree" not in context
     ):
+        return
+    if "toctree" not in context:
         return
     render, folder = context["toctree"], posixpath.dirname(pagename)
     rendered = state(env).build.orphan_toctrees
@@ -318,3 +386,11 @@ def share_orphan_toctree(
         return rendered[key]
 
     context["toctree"] = toctree
+
+
+def sitemap_pages(app: Sphinx) -> list[str]:
+    """The addresses, under the site's, of the pages this build rendered or kept."""
+    folder = app.config.scholarsite_paper_dir
+    return [
+        app.builder.get_target_uri(f"{folder}/{name}") for name in state(app.env).build.paper_pages
+    ]

@@ -7,10 +7,12 @@ import json
 import re
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree
+from xml.sax.saxutils import escape
 
 from sphinx.application import Sphinx
 
+from .fileutil import write_if_changed
+from .paper_pages import sitemap_pages
 from .profile import profile_of
 
 SITEMAP_NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -92,8 +94,8 @@ def write_robots_txt(app: Sphinx, exception: Exception | None) -> None:
 def sitemap_links(app: Sphinx) -> list[str]:
     """The address of every page of the site, sorted, but those scholarsite_sitemap_excludes names.
 
-    Every page the environment knows, whichever this build wrote, so that an incremental build
-    lists what a clean one does; the redirects' pages are not among them.
+    Every page the environment knows and every paper page, whichever this build wrote, so that
+    an incremental build lists what a clean one does; the redirects' pages are not among them.
     """
     base = app.config.html_baseurl.rstrip("/") + "/"
     homepage = app.config.root_doc
@@ -102,20 +104,23 @@ def sitemap_links(app: Sphinx) -> list[str]:
         "" if docname == homepage else app.builder.get_target_uri(docname)
         for docname in app.env.found_docs
     }
+    pages |= set(sitemap_pages(app))
     excludes = app.config.scholarsite_sitemap_excludes
     kept = (page for page in pages if not any(fnmatch.fnmatch(page, p) for p in excludes))
     return [base + page for page in sorted(kept)]
 
 
 def write_sitemap(app: Sphinx, exception: Exception | None) -> None:
-    """sitemap.xml: every page of the site, at its address under html_baseurl."""
+    """sitemap.xml: every page of the site, at its address under html_baseurl.
+
+    Written as ElementTree writes it, as text (thousands of paper pages: an element tree per
+    build would cost more than the rest of a no-op build), and only when it changed.
+    """
     if exception is not None or app.builder.format != "html" or not app.config.html_baseurl:
         return
-    ElementTree.register_namespace("", SITEMAP_NAMESPACE)
-    root = ElementTree.Element(f"{{{SITEMAP_NAMESPACE}}}urlset")
-    for link in sitemap_links(app):
-        url = ElementTree.SubElement(root, f"{{{SITEMAP_NAMESPACE}}}url")
-        ElementTree.SubElement(url, f"{{{SITEMAP_NAMESPACE}}}loc").text = link
-    ElementTree.ElementTree(root).write(
-        Path(app.outdir, "sitemap.xml"), xml_declaration=True, encoding="utf-8"
+    urls = "".join(f"<url><loc>{escape(link)}</loc></url>" for link in sitemap_links(app))
+    text = (
+        "<?xml version='1.0' encoding='utf-8'?>\n"
+        f'<urlset xmlns="{SITEMAP_NAMESPACE}">{urls}</urlset>'
     )
+    write_if_changed(Path(app.outdir, "sitemap.xml"), text)

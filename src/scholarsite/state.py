@@ -53,6 +53,10 @@ class BuildState:
     orphan_toctrees: dict[tuple[str, tuple[tuple[str, Any], ...]], str] = field(
         default_factory=dict
     )
+    #: The paper pages (and index) this build rendered or kept, by name in their folder.
+    paper_pages: list[str] = field(default_factory=list)
+    #: Every page this build writes, by its address in the output folder.
+    page_targets: set[str] = field(default_factory=set)
     _entries: OrderedCaseInsensitiveDict | None = None
     _publications: dict[str, Publication] | None = None
 

@@ -16,6 +16,19 @@ from typing import TYPE_CHECKING, Any, cast
 
 import furo
 
+# Sphinx's HTML builder writes a document's page in write_doc: it sets the builder's
+# per-page attributes, walks the doctree with its translator, takes the translator's fragment
+# and meta[2:], and gets the page's context from get_doc_context. paper_page_html.page_context
+# does the same for the paper pages and the Publications index, which are no documents
+# (rendered through html-collect-pages), so that their markup is a document's.
+from sphinx.builders.html import StandaloneHTMLBuilder
+
+# Sphinx's toctree directive keeps a URL entry in place; paper_pages.TocTreeWithPaperIndex
+# lists the index through one, then names the index instead, and Sphinx's navigation reads
+# the index's env.tocs, env.titles and env.metadata (paper_pages.register_index_in_navigation).
+from sphinx.directives.other import TocTree
+from sphinx.environment.adapters import toctree as toctree_adapter
+
 # sphinxcontrib-bibtex's bibliography data, as its domain keeps it (``BibtexDomain.bibdata``):
 # bibliography.reuse_parsed_bibliography hands it the entries the site already parsed and
 # checked, so that refs.bib is parsed once per build, not twice.
@@ -36,6 +49,10 @@ from sphinxcontrib.bibtex.directives import BibliographyDirective
 # environment pickle. The domain has no hook for any of this.
 from sphinxcontrib.bibtex.domain import BibtexDomain, Citation, _FilterVisitor
 
+# sphinxext-opengraph's get_tags makes a page's og: tags from its doctree; it skips a page
+# without one, so paper_pages.add_page_head_tags calls it with the rendered page's document.
+from sphinxext.opengraph import get_tags
+
 if TYPE_CHECKING:
     from sphinx.environment import BuildEnvironment
 
@@ -47,6 +64,7 @@ __all__ = [
     "FilterVisitor",
     "cite_domain",
     "get_mtime",
+    "get_tags",
     "is_bibdata_outdated",
     "upstream_changes",
 ]
@@ -132,4 +150,59 @@ def upstream_changes() -> list[str]:
                 f"Furo {version('furo')} changed its page.html ({aside!r} is not there once): "
                 "templates/page.html names the sidebars' landmarks by that markup"
             )
+    return changes + page_rendering_changes()
+
+
+#: The keys of a document page's context (get_doc_context), which page_context gives too.
+DOC_CONTEXT_KEYS = (
+    "parents", "prev", "next", "title", "meta", "body", "metatags", "rellinks", "sourcename",
+    "toc", "display_toc", "page_source_suffix",
+)  # fmt: skip
+#: What paper_page_html and paper_pages rely on in each upstream function, as its source says.
+PAGE_RENDERING_SOURCES: dict[str, tuple[Callable[..., Any], tuple[str, ...]]] = {
+    "Sphinx's StandaloneHTMLBuilder.write_doc": (
+        StandaloneHTMLBuilder.write_doc,
+        (
+            "self.secnumbers =",
+            "self.fignumbers =",
+            "self.imgpath =",
+            "self.dlpath =",
+            "self.current_docname = docname",
+            "''.join(visitor.fragment)",
+            "''.join(visitor.meta[2:])",
+            "self.get_doc_context(docname, body, clean_meta)",
+            "ctx['has_maths_elements']",
+        ),
+    ),
+    "Sphinx's StandaloneHTMLBuilder.get_doc_context": (
+        StandaloneHTMLBuilder.get_doc_context,
+        tuple(f"'{key}':" for key in DOC_CONTEXT_KEYS),
+    ),
+    "Sphinx's TocTree.parse_content": (
+        TocTree.parse_content,
+        ("if url_match or ref == 'self':", "toctree['entries'].append((title, ref))"),
+    ),
+    "Sphinx's toctree adapter _toctree_entry": (
+        toctree_adapter._toctree_entry,
+        ("env.metadata[ref]", "env.tocs[ref]"),
+    ),
+}
+
+
+def page_rendering_changes() -> list[str]:
+    changes = []
+    for name, (function, needles) in PAGE_RENDERING_SOURCES.items():
+        source = inspect.getsource(function)
+        missing = [needle for needle in needles if needle not in source]
+        if missing:
+            changes.append(
+                f"{name} changed (no {', '.join(missing)}): paper_page_html.page_context and "
+                "paper_pages.TocTreeWithPaperIndex do what it did; adapt them"
+            )
+    parameters = list(inspect.signature(get_tags).parameters)
+    if parameters != ["context", "doctree", "srcdir", "outdir", "config", "builder", "env"]:
+        changes.append(
+            f"sphinxext-opengraph's get_tags takes {parameters}: adapt "
+            "paper_pages.add_page_head_tags"
+        )
     return changes

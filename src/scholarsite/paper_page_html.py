@@ -1,0 +1,278 @@
+"""A paper page's and the Publications index's HTML, rendered from the records, not read by Sphinx.
+
+Each page is a small docutils document made from a :class:`~scholarsite.publication.Publication`
+(the same nodes the list is made of), written by the builder's own HTML translator, so that the
+markup, the Pygments-highlighted BibTeX and the ids are those of a document, without the cost of
+one. The theme's page.html then renders it through Sphinx's ``html-collect-pages``.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from typing import Any
+
+from docutils import nodes
+from docutils.writers.html5_polyglot import HTMLTranslator
+from pybtex_docutils import Backend
+from sphinx.application import Sphinx
+from sphinx.util import logging
+from sphinx.util.docutils import new_document
+from sphinx.util.osutil import relative_uri
+
+from . import links
+from .publication import Publication, bibtex_source
+from .publications import (
+    award_line,
+    cited_on_line,
+    first_list_doc,
+    legend,
+    links_row,
+    tag_node,
+    versions_row,
+    year_order,
+)
+from .refs import page_name_for
+from .state import state
+from .style import HomepageStyle
+
+logger = logging.getLogger(__name__)
+
+#: The Publications index's title, as its page and the navigation show it.
+INDEX_TITLE = "Publications"
+#: Where a rendered page's document waits in its context for the head tags made from it.
+PAGE_DOCTREE = "scholarsite_page_doctree"
+#: How many of a rendered page's links go to no page (reported; the page is rendered again).
+LINK_PROBLEMS = "scholarsite_link_problems"
+
+
+def paper_docname(app: Sphinx, key: str) -> str:
+    """The page name (a docname, though no document) of *key*'s paper page."""
+    publications = state(app.env).build.publications
+    name = publications[key].page_name if key in publications else page_name_for(key)
+    return f"{app.config.scholarsite_paper_dir}/{name}"
+
+
+def index_docname(app: Sphinx) -> str:
+    return f"{app.config.scholarsite_paper_dir}/index"
+
+
+# -- The pages' content ------------------------------------------------------------
+
+
+def venue_text(pub: Publication) -> str:
+    """Venue (a thesis's kind and school, a report's type, institution and number), volume,
+    number, pages, publisher and date (month and year) as one line, from what the record has."""
+    parts: list[str] = []
+    if pub.thesis_kind:
+        parts.append(pub.thesis_kind)
+    if pub.report_type:
+        parts.append(f"{pub.report_type} {pub.report_number}".strip())
+    if pub.venue and pub.venue != pub.institution:
+        parts.append(pub.venue)
+    if pub.institution and (pub.thesis_kind or pub.report_type):
+        parts.append(pub.institution)
+    if pub.volume:
+        parts.append(f"vol. {pub.volume}" + (f", no. {pub.number}" if pub.number else ""))
+    if pub.pages:
+        parts.append(f"pp. {pub.pages}")
+    if pub.publisher:
+        parts.append(pub.publisher)
+    parts.append(pub.date_text)
+    text = ", ".join(part for part in parts if part)
+    return f"{text}." if text else ""
+
+
+def paper(app: Sphinx, docname: str, pub: Publication) -> list[nodes.Node]:
+    """Authors, venue, legend, award, remark, links, versions, abstract, BibTeX, "Cited on"."""
+    style = HomepageStyle(owner_names=app.config.scholarsite_owner_names)
+    authors = nodes.paragraph(classes=["paper-authors"])
+    authors.extend(style.format_record_authors(pub).render(Backend()))
+    result: list[nodes.Node] = [authors]
+    venue = nodes.paragraph(classes=["paper-venue"])
+    tag = tag_node(pub)
+    venue += nodes.strong("", "", *tag.children)
+    venue += nodes.Text(venue_text(pub))
+    result.append(venue)
+    result.extend(legend(pub))
+    result.extend(award_line(pub))
+    if pub.remark_text:
+        remark = nodes.paragraph()
+        remark += nodes.emphasis("", "", *pub.remark.render(Backend()))
+        result.append(remark)
+    build = state(app.env).build
+    lead = build.lead_of(pub.key) or pub.key
+    row = links_row(pub, app, docname)
+    if list_uri := list_uri_of(app, docname, lead):
+        row += nodes.reference(
+            "", "In the list", refuri=list_uri, internal=True, classes=["publication-link"]
+        )
+    result.append(row)
+    if lead != pub.key and lead in build.publications:
+        result.extend(versions_row(build.publications[lead], app, docname))
+    else:
+        result.extend(versions_row(pub, app, docname))
+    if pub.abstract:
+        result.append(section("Abstract", nodes.paragraph("", pub.abstract)))
+    source = bibtex_source(build.entries[pub.key])
+    result.append(section("BibTeX", nodes.literal_block(source, source, language="bibtex")))
+    result.extend(cited_on_line(pub.key, app, docname))
+    return result
+
+
+def section(title: str, *body: nodes.Node) -> nodes.section:
+    result = nodes.section(ids=[title.lower()])
+    result += nodes.title(title, title)
+    result.extend(body)
+    return result
+
+
+def list_uri_of(app: Sphinx, docname: str, key: str) -> str | None:
+    """Where *key*'s entry is on the full publication list, from *docname*'s page."""
+    pub = state(app.env).build.publications.get(key)
+    anchor = pub.anchor if pub is not None else nodes.make_id(key)
+    for list_doc in first_list_doc(app.env):
+        return f"{app.builder.get_relative_uri(docname, list_doc)}#{anchor}"
+    return None
+
+
+def index(app: Sphinx, docname: str) -> list[nodes.Node]:
+    """Every listed paper under its year heading, newest first, Undated last."""
+    build = state(app.env).build
+    publications = build.publications
+    listed = [key for key in build.listed if key in publications]
+    order = {key: position for position, key in enumerate(listed)}
+    by_year = sorted(listed, key=lambda key: (year_order(publications[key]), order[key]))
+    result: list[nodes.Node] = []
+    lists: dict[str, nodes.bullet_list] = {}
+    for key in by_year:
+        pub = publications[key]
+        year = str(pub.group_year) if pub.group_year is not None else "Undated"
+        if year not in lists:
+            year_section = section(year, lists.setdefault(year, nodes.bullet_list()))
+            year_section["ids"] = [f"year-{year.lower()}"]
+            result.append(year_section)
+        if app.config.scholarsite_paper_pages:
+            uri = app.builder.get_relative_uri(docname, paper_docname(app, key))
+        else:
+            uri = list_uri_of(app, docname, key) or ""
+        item = nodes.paragraph()
+        item += nodes.strong("", "", *tag_node(pub).children)
+        item += nodes.reference("", pub.title_text, refuri=uri, internal=True)
+        lists[year] += nodes.list_item("", item)
+    return result
+
+
+# -- From nodes to a page --------------------------------------------------------------
+
+
+def document_of(app: Sphinx, title: str, body: list[nodes.Node]) -> nodes.document:
+    """A document of one section: *title* as its heading, with the id docutils gives it."""
+    document = new_document("<scholarsite>", app.builder.docsettings)  # type: ignore[attr-defined]
+    page = nodes.section()
+    page += nodes.title(title, title)
+    page["names"].append(nodes.fully_normalize_name(title))
+    document += page
+    document.note_implicit_target(page, page)
+    page.extend(body)
+    return document
+
+
+def title_html(title: str) -> str:
+    """The title as HTML text, escaped as Sphinx's HTML writer escapes a document's title."""
+    return title.translate(HTMLTranslator.special_characters)
+
+
+def page_context(
+    app: Sphinx, pagename: str, title: str, document: nodes.document | None
+) -> dict[str, Any]:
+    """The template context Sphinx gives a document's page, for one that is not a document.
+
+    Body and meta tags come from the builder's translator, as for a document; the title, the
+    neighbours in the navigation (the index has some; a paper page, in no toctree, none).
+    """
+    builder: Any = app.builder
+    body = metatags = ""
+    if document is not None:
+        builder.secnumbers = builder.fignumbers = {}
+        builder.imgpath = relative_uri(builder.get_target_uri(pagename), "_images")
+        builder.dlpath = relative_uri(builder.get_target_uri(pagename), "_downloads")
+        builder.current_docname = pagename
+        translator = builder.create_translator(document, builder)
+        document.walkabout(translator)
+        body = "".join(translator.fragment)
+        metatags = "".join(translator.meta[2:])
+    context: dict[str, Any] = {
+        "parents": [],
+        "prev": None,
+        "next": None,
+        "title": title_html(title),
+        "meta": {},
+        "body": body,
+        "metatags": metatags,
+        "rellinks": builder.globalcontext["rellinks"][:],
+        "sourcename": "",
+        "toc": "",
+        "display_toc": False,
+        "page_source_suffix": "",
+        "has_maths_elements": False,
+        PAGE_DOCTREE: document,
+    }
+    related = builder.relations.get(pagename)
+    titles = app.env.titles
+    for position, name, code, label in ((2, "next", "N", "next"), (1, "prev", "P", "previous")):
+        if related and related[position] in titles:
+            neighbour = related[position]
+            link = builder.get_relative_uri(pagename, neighbour)
+            text = builder.render_partial(titles[neighbour])["title"]
+            context[name] = {"link": link, "title": text}
+            context["rellinks"].append((neighbour, text, code, label))
+    return context
+
+
+def paper_page(app: Sphinx, pub: Publication) -> dict[str, Any]:
+    pagename = paper_docname(app, pub.key)
+    title = " ".join(pub.title_text.split())
+    document = document_of(app, title, paper(app, pagename, pub))
+    return finished_page(app, pagename, title, document, f"refs.bib entry {pub.key}")
+
+
+def index_page(app: Sphinx) -> dict[str, Any]:
+    pagename = index_docname(app)
+    document = document_of(app, INDEX_TITLE, index(app, pagename))
+    return finished_page(app, pagename, INDEX_TITLE, document, "the Publications index")
+
+
+def finished_page(
+    app: Sphinx, pagename: str, title: str, document: nodes.document, what: str
+) -> dict[str, Any]:
+    links.make_links_safe(app, document, pagename)
+    problems = check_internal_links(app, pagename, document, what)
+    context = page_context(app, pagename, title, document)
+    context[LINK_PROBLEMS] = problems
+    return context
+
+
+# -- Links as strict as -n ----------------------------------------------------------
+
+
+def check_internal_links(app: Sphinx, pagename: str, document: nodes.document, what: str) -> int:
+    """Report each link from the page to a page this build does not write; count them."""
+    targets = state(app.env).build.page_targets
+    here = posixpath.dirname(app.builder.get_target_uri(pagename))
+    problems = 0
+    for node in document.findall(nodes.reference):
+        if not node.get("internal"):
+            continue
+        path = node["refuri"].partition("#")[0]
+        target = posixpath.normpath(posixpath.join(here, path)) if path else ""
+        if not target or target in targets:
+            continue
+        problems += 1
+        logger.warning(
+            f"{what}: its page {app.builder.get_target_uri(pagename)} links "
+            f"({node.astext()!r}) to {target}, which this build does not write (a hidden, "
+            "removed or misnamed page): show that page again, or remove what links to it",
+            type="scholarsite",
+            subtype="paper-link",
+        )
+    return problems
