@@ -388,6 +388,34 @@ def share_orphan_toctree(
     context["toctree"] = toctree
 
 
+def share_asset_tags(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """The same CSS and script tags for every rendered page of a folder, made once.
+
+    Sphinx makes each tag afresh for each page, reading the asset to put its checksum in the
+    address: the same bytes for every paper page of a build, read thousands of times.
+    """
+    if PAGE_DOCTREE not in context or "css_tag" not in context or "js_tag" not in context:
+        return
+    folder = posixpath.dirname(pagename)
+    tags = state(app.env).build.asset_tags
+
+    def shared(kind: str, make: Any) -> Any:
+        def tag(asset: Any) -> str:
+            attributes = getattr(asset, "attributes", {})
+            name = getattr(asset, "filename", asset)
+            key = (folder, kind, repr((name, sorted(attributes.items()))))
+            if key not in tags:
+                tags[key] = make(asset)
+            return tags[key]
+
+        return tag
+
+    context["css_tag"] = shared("css", context["css_tag"])
+    context["js_tag"] = shared("js", context["js_tag"])
+
+
 def sitemap_pages(app: Sphinx) -> list[str]:
     """The addresses, under the site's, of the pages this build rendered or kept."""
     folder = app.config.scholarsite_paper_dir
