@@ -58,7 +58,7 @@ __all__ = ["index_docname", "paper_docname", "venue_text"]
 
 def page_name(key: str) -> str:
     """The file name a paper page has always had: the key, lower case, safe in a URL (a key
-    whose name is empty or shared with another key's gets :func:`page_name_of`'s instead)."""
+    whose name is empty or shared with another key's gets ``Refs.page_names``' instead)."""
     return page_name_for(key)
 
 
@@ -69,6 +69,7 @@ def pages_shown(app: Sphinx) -> bool:
 
 
 def index_shown(app: Sphinx) -> bool:
+    """Whether this build writes the Publications index (not hidden, and not a document)."""
     return not is_hidden(app.config, index_docname(app)) and (
         index_docname(app) not in app.env.found_docs
     )
@@ -115,9 +116,8 @@ class TocTreeWithPaperIndex(HidingTocTree):
             for suffix in _SOURCE_SUFFIXES:
                 entry = entry.removesuffix(suffix)
             if entry and "://" not in entry and docname_join(self.env.docname, entry) == index:
-                self.content.data[position] = (
-                    f"{title} <{self.placeholder}>" if title else (self.placeholder)
-                )
+                placeholder = f"{title} <{self.placeholder}>" if title else self.placeholder
+                self.content.data[position] = placeholder
         result = super().run()
         for node in result:
             for toctree in node.findall(addnodes.toctree):
