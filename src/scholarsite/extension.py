@@ -113,6 +113,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-resolved", links.make_links_safe, priority=900)
     # before the handlers that replace toctree() (sphinx-notfound-page, 400) or call it (Furo, 500)
     app.connect("html-page-context", paper_pages.share_orphan_toctree, priority=300)
+    app.connect("html-page-context", paper_pages.share_asset_tags, priority=300)
     app.connect("html-page-context", profile.add_profile_to_context, priority=450)
     app.connect("html-page-context", paper_pages.add_page_head_tags)  # after opengraph's
     app.connect("html-page-context", scholar_tags.add_head_tags)

@@ -58,7 +58,7 @@ __all__ = ["index_docname", "paper_docname", "venue_text"]
 
 def page_name(key: str) -> str:
     """The file name a paper page has always had: the key, lower case, safe in a URL (a key
-    whose name is empty or shared with another key's gets :func:`page_name_of`'s instead)."""
+    whose name is empty or shared with another key's gets ``Refs.page_names``' instead)."""
     return page_name_for(key)
 
 
@@ -69,6 +69,7 @@ def pages_shown(app: Sphinx) -> bool:
 
 
 def index_shown(app: Sphinx) -> bool:
+    """Whether this build writes the Publications index (not hidden, and not a document)."""
     return not is_hidden(app.config, index_docname(app)) and (
         index_docname(app) not in app.env.found_docs
     )
@@ -115,9 +116,8 @@ class TocTreeWithPaperIndex(HidingTocTree):
             for suffix in _SOURCE_SUFFIXES:
                 entry = entry.removesuffix(suffix)
             if entry and "://" not in entry and docname_join(self.env.docname, entry) == index:
-                self.content.data[position] = (
-                    f"{title} <{self.placeholder}>" if title else (self.placeholder)
-                )
+                placeholder = f"{title} <{self.placeholder}>" if title else self.placeholder
+                self.content.data[position] = placeholder
         result = super().run()
         for node in result:
             for toctree in node.findall(addnodes.toctree):
@@ -386,6 +386,34 @@ def share_orphan_toctree(
         return rendered[key]
 
     context["toctree"] = toctree
+
+
+def share_asset_tags(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """The same CSS and script tags for every rendered page of a folder, made once.
+
+    Sphinx makes each tag afresh for each page, reading the asset to put its checksum in the
+    address: the same bytes for every paper page of a build, read thousands of times.
+    """
+    if PAGE_DOCTREE not in context or "css_tag" not in context or "js_tag" not in context:
+        return
+    folder = posixpath.dirname(pagename)
+    tags = state(app.env).build.asset_tags
+
+    def shared(kind: str, make: Any) -> Any:
+        def tag(asset: Any) -> str:
+            attributes = getattr(asset, "attributes", {})
+            name = getattr(asset, "filename", asset)
+            key = (folder, kind, repr((name, sorted(attributes.items()))))
+            if key not in tags:
+                tags[key] = make(asset)
+            return tags[key]
+
+        return tag
+
+    context["css_tag"] = shared("css", context["css_tag"])
+    context["js_tag"] = shared("js", context["js_tag"])
 
 
 def sitemap_pages(app: Sphinx) -> list[str]:

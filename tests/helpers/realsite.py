@@ -12,6 +12,7 @@ from pybtex.database import Entry
 from sphinx.util.matching import Matcher
 
 from scholarsite.hiding import hidden_patterns
+from scholarsite.paper_page_html import INDEX_TITLE
 from scholarsite.publication import Publication
 from scholarsite.refs import Refs, load_refs
 
@@ -134,6 +135,11 @@ def citing_pages(root: Path = REPO) -> dict[str, set[str]]:
     return cites
 
 
+def paper_index(root: Path = REPO) -> str:
+    """The docname of the Publications index, which refs.bib makes (no page source)."""
+    return f"{conf(root).get('scholarsite_paper_dir', 'publications')}/index"
+
+
 def navigation_labels(root: Path = REPO) -> list[str]:
     """The labels of the homepage's toctree entries the site shows, in order."""
     docs = root / "docs"
@@ -149,8 +155,11 @@ def navigation_labels(root: Path = REPO) -> list[str]:
             docname = "index" if target == "self" else target.removesuffix(".md")
             if docname != "index" and is_hidden(docname, root):
                 continue
-            if not title:
-                heading = re.search(r"^# (.+)$", visible_text(docs / f"{docname}.md"), re.M)
+            source = docs / f"{docname}.md"
+            if not title and not source.is_file() and docname == paper_index(root):
+                title = INDEX_TITLE  # rendered from refs.bib, no source of its own
+            elif not title:
+                heading = re.search(r"^# (.+)$", visible_text(source), re.M)
                 title = heading[1].strip() if heading else docname
             labels.append(title)
     return labels
