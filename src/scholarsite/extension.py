@@ -32,6 +32,7 @@ from . import (
     authoring,
     bibliography,
     config,
+    entry_html,
     formatting_cache,
     hiding,
     links,
@@ -77,6 +78,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", bibliography.check_local_files, priority=420)
     app.connect("builder-inited", bibliography.reuse_parsed_bibliography, priority=450)
     app.connect("builder-inited", paper_pages.generate_sources, priority=550)
+    app.connect("builder-inited", entry_html.start_build)
 
     # Reading: what an incremental build must read again, and diagnostics.
     app.connect("env-get-outdated", publications.docs_to_reread)
@@ -98,6 +100,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
         publications.details, html=(publications.visit_details, publications.depart_details)
     )
     app.add_node(publications.publication_list)
+    app.add_node(
+        entry_html.entry_html, html=(entry_html.visit_entry_html, entry_html.depart_entry_html)
+    )
     app.add_node(publications.cited_publications)
     app.add_node(paper_pages.paper_details)
     app.add_node(paper_pages.paper_index)
@@ -134,6 +139,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("build-finished", search_engines.write_robots_txt)
     app.connect("build-finished", search_engines.write_sitemap)
     app.connect("build-finished", formatting_cache.finish_build)
+    app.connect("build-finished", entry_html.save_cache)
     return {
         "version": __version__,
         "env_version": ENV_VERSION,

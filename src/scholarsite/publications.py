@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 from typing import Any, ClassVar
 
 from docutils import nodes
@@ -12,13 +13,15 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util.docutils import SphinxDirective
 from sphinxcontrib.bibtex.directives import BibliographyDirective
 
+from .entry_html import html_cache
 from .names import MARK_MEANINGS
 from .publication import LINK_FIELDS, Publication, bibtex_source
 from .refs import entry_digest
 from .state import state
-from .upstream import cite_domain
+from .upstream import Citation, cite_domain
 
-#: Emitted for each entry rendered on the list: (app, key, list item, docname).
+#: Emitted for each entry rendered on the list: (app, key, list item, docname); not for an
+#: entry whose HTML is reused (scholarsite.entry_html), which already shows what it did.
 ENTRY_RENDERED = "scholarsite-entry-rendered"
 
 
@@ -149,9 +152,21 @@ def docs_to_rewrite(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """Rewrite the pages whose "Cited on" links changed with this build's citations."""
     domain = state(env)
     cited_on = citing_docs(env)
-    domain.build.backlinks_changed = keys_that_differ(domain.cited_on, cited_on)
-    domain.cited_on = cited_on
+    titles = {doc: title_of(env, doc) for docs in cited_on.values() for doc in docs}
+    changed = keys_that_differ(domain.cited_on, cited_on)
+    # A citing page's new title changes the "Cited on" lines that name it.
+    before = domain.cited_on_titles
+    changed |= {
+        key for key, docs in cited_on.items() if any(before.get(d) != titles[d] for d in docs)
+    }
+    domain.build.backlinks_changed = changed
+    domain.cited_on, domain.cited_on_titles = cited_on, titles
     return sorted(domain.list_docs) if domain.build.backlinks_changed else []
+
+
+def title_of(env: BuildEnvironment, docname: str) -> str:
+    """*docname*'s title as a "Cited on" line shows it."""
+    return env.titles[docname].astext() if docname in env.titles else docname
 
 
 # -- Rendering -----------------------------------------------------------------
@@ -263,11 +278,7 @@ def cited_on_line(key: str, app: Sphinx, fromdocname: str) -> list[nodes.Node]:
     if not docnames:
         return []
     links = [
-        (
-            env.titles[docname].astext() if docname in env.titles else docname,
-            app.builder.get_relative_uri(fromdocname, docname),
-            True,
-        )
+        (title_of(env, docname), app.builder.get_relative_uri(fromdocname, docname), True)
         for docname in docnames
     ]
     return [captioned_links("Cited on", "publication-cited-on", links)]
@@ -303,25 +314,36 @@ def render_publication_lists(app: Sphinx, doctree: nodes.document, docname: str)
     build = state(app.env).build
     publications = build.publications
     order = {key: index for index, key in enumerate(build.listed)}
-    key_of = {citation.citation_id: citation.key for citation in cite_domain(app.env).citations}
+    citations = {citation.citation_id: citation for citation in cite_domain(app.env).citations}
     for wrapper in wrappers:
         shown: list[nodes.citation] = []
         moved_ids: dict[str, list[str]] = {}
         for node in wrapper.findall(nodes.citation):
-            node["key"] = key = key_of[node["ids"][0]]
+            node["key"] = key = citations[node["ids"][0]].key
             if key in order:
                 shown.append(node)
             elif lead := build.lead_of(key):
                 moved_ids.setdefault(lead, []).extend(node["ids"])
         shown.sort(key=lambda node: (year_order(publications[node["key"]]), order[node["key"]]))
-        wrapper.replace_self(grouped_by_year(app, docname, shown, moved_ids))
+        wrapper.replace_self(grouped_by_year(app, docname, shown, moved_ids, citations))
 
 
 def grouped_by_year(
-    app: Sphinx, docname: str, citations: list[nodes.citation], moved_ids: dict[str, list[str]]
+    app: Sphinx,
+    docname: str,
+    citations: list[nodes.citation],
+    moved_ids: dict[str, list[str]],
+    formatted: dict[str, Citation] | None = None,
 ) -> list[nodes.Node]:
-    """A section per year (Undated last), each a list of the entries, anchored at their keys."""
-    publications = state(app.env).build.publications
+    """A section per year (Undated last), each a list of the entries, anchored at their keys.
+
+    Each entry is rendered once and its HTML reused while what it shows stays the same
+    (:mod:`scholarsite.entry_html`; *formatted*: sphinxcontrib-bibtex's citations by id).
+    """
+    build = state(app.env).build
+    publications = build.publications
+    cache = html_cache(app) if formatted is not None else None
+    digests = {key: digest for refs in build.checked for key, digest in refs.digests.items()}
     result: list[nodes.Node] = []
     years: dict[str, nodes.bullet_list] = {}
     for node in citations:
@@ -333,8 +355,52 @@ def grouped_by_year(
             section += nodes.title(year, year)
             section += years.setdefault(year, nodes.bullet_list(classes=["publication-entries"]))
             result.append(section)
-        years[year] += list_item(app, docname, node, pub, moved_ids.get(key, []))
+        extra_ids = moved_ids.get(key, [])
+        if cache is None or formatted is None:
+            years[year] += list_item(app, docname, node, pub, extra_ids)
+            continue
+        citation = formatted[node["ids"][0]]
+        inputs = entry_inputs(app, docname, node, pub, extra_ids, citation, digests)
+        render = partial(list_item, app, docname, node, pub, extra_ids)
+        years[year] += cache.node(docname, cache.key(docname, inputs), render)
     return result
+
+
+def entry_inputs(
+    app: Sphinx,
+    docname: str,
+    citation: nodes.Element,
+    pub: Publication,
+    extra_ids: list[str],
+    formatted: Citation,
+    digests: dict[str, str],
+) -> tuple[object, ...]:
+    """Everything :func:`list_item` reads to render *pub* on *docname*, as plain data: the
+    entry's digest (its record and BibTeX follow from it, the owner's names and its anchor,
+    page name and versions), each version's, its formatted text and ids, whether its local PDF
+    is present, the pages citing it and their titles. The page, the builder, settings and code
+    are the cache's part of the key."""
+    env = app.env
+    build = state(env).build
+    versions = tuple(
+        (key, digests.get(key), build.publications[key].page_name)
+        for key in pub.versions
+        if key in build.publications
+    )
+    cited_on = tuple((doc, title_of(env, doc)) for doc in state(env).cited_on.get(pub.key, ()))
+    return (
+        pub.key,
+        digests.get(pub.key),
+        pub.anchor,
+        pub.page_name,
+        versions,
+        repr(formatted.formatted_entry.text),
+        formatted.formatted_entry.label,
+        tuple(citation["ids"]),
+        tuple(extra_ids),
+        bool(pub.pdf and pub.pdf_is_local and pub.pdf in build.files),
+        cited_on,
+    )
 
 
 def list_item(

@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import logging
 from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import furo
+
+# Sphinx's filter for ``suppress_warnings``: entry_html.WarningCounter counts a build's warnings
+# as Sphinx reports them (a suppressed one is not a warning), and keeps no entry HTML from a
+# build that had any. Sphinx has no public way to ask how many warnings a build logged.
+from sphinx.util.logging import WarningSuppressor
 
 # sphinxcontrib-bibtex's bibliography data, as its domain keeps it (``BibtexDomain.bibdata``):
 # bibliography.reuse_parsed_bibliography hands it the entries the site already parsed and
@@ -45,6 +51,7 @@ __all__ = [
     "BibtexDomain",
     "Citation",
     "FilterVisitor",
+    "WarningSuppressor",
     "cite_domain",
     "get_mtime",
     "is_bibdata_outdated",
@@ -123,6 +130,13 @@ def upstream_changes() -> list[str]:
         changes.append(
             "sphinxcontrib-bibtex's BibliographyDirective.run no longer formats bibtex_cite_id: "
             "publications.AnchorCiteId gives the list's anchors through it; adapt"
+        )
+    if not issubclass(WarningSuppressor, logging.Filter) or list(
+        inspect.signature(WarningSuppressor).parameters
+    ) != ["app"]:
+        changes.append(
+            "Sphinx changed sphinx.util.logging.WarningSuppressor (a logging.Filter made with "
+            "the app): adapt entry_html.WarningCounter"
         )
     furo_page = Path(furo.__file__ or "").parent / "theme" / "furo" / "page.html"
     markup = furo_page.read_text(encoding="utf-8") if furo_page.is_file() else ""
