@@ -38,6 +38,7 @@ from .upstream import WarningSuppressor
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.config import Config
+    from sphinx.environment import BuildEnvironment
 
 logger = sphinx_logging.getLogger(__name__)
 
@@ -115,20 +116,27 @@ def outline(node: nodes.Node, verbatim: bool = False) -> Outline | None:
     return parts
 
 
-def from_outline(parts: Outline) -> list[nodes.Node]:
-    """Docutils nodes that read as the nodes *parts* was made from."""
+def from_outline(parts: Outline, parent: nodes.Element) -> list[nodes.Node]:
+    """Docutils nodes that read as the nodes *parts* was made from, children of *parent*.
+
+    Made by hand rather than with ``append``, which looks up the document for each child:
+    thousands of entries make hundreds of thousands of nodes.
+    """
     result: list[nodes.Node] = []
     for part in parts:
+        child: nodes.Node
         if isinstance(part, str):
-            result.append(nodes.Text(part))
-            continue
-        kind, classes, format_, inner = part
-        element = getattr(nodes, kind)()
-        element["classes"] = list(classes)
-        if format_ is not None:
-            element["format"] = format_
-        element.extend(from_outline(inner))
-        result.append(element)
+            child = nodes.Text(part)
+        else:
+            kind, classes, format_, inner = part
+            element: nodes.Element = getattr(nodes, kind)()
+            element["classes"] = list(classes)
+            if format_ is not None:
+                element["format"] = format_
+            element.children = from_outline(inner, element)
+            child = element
+        child.parent = parent
+        result.append(child)
     return result
 
 
@@ -196,6 +204,10 @@ class EntryHTMLCache:
         data = repr((self.fingerprint, docname, inputs)).encode("utf-8", "surrogatepass")
         return hashlib.blake2b(data, digest_size=20).hexdigest()
 
+    def has(self, docname: str, key: str) -> bool:
+        """Whether an entry's HTML is kept for *key* on *docname*."""
+        return key in self.before.get(docname, {})
+
     def node(self, docname: str, key: str, render: Callable[[], nodes.Node]) -> entry_html:
         """The entry's node: its kept HTML, or the subtree ``render()`` gives, to be kept."""
         kept = self.before.get(docname, {}).get(key)
@@ -203,7 +215,9 @@ class EntryHTMLCache:
             html, kept_outline = kept
             self.now.setdefault(docname, {})[key] = kept
             self.counts[1] += 1
-            return entry_html("", *from_outline(kept_outline), html=html)
+            node = entry_html(html=html)
+            node.children = from_outline(kept_outline, node)
+            return node
         self.counts[0] += 1
         return entry_html("", render(), docname=docname, cache_key=key)
 
@@ -233,9 +247,9 @@ def start_build(app: Sphinx) -> None:
     state(app.env).build.entry_html = EntryHTMLCache(path, fingerprint, warnings)
 
 
-def html_cache(app: Sphinx) -> EntryHTMLCache | None:
+def html_cache(env: BuildEnvironment) -> EntryHTMLCache | None:
     """This build's cache of entry HTML; None for a builder that does not write HTML."""
-    return state(app.env).build.entry_html
+    return state(env).build.entry_html
 
 
 def save_cache(app: Sphinx, exception: Exception | None) -> None:

@@ -118,6 +118,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # Writing: fill the lists and pages once references are resolved; links made safe last.
     app.add_event(publications.ENTRY_RENDERED)
     app.connect(publications.ENTRY_RENDERED, paper_pages.link_title_to_paper_page)
+    app.add_post_transform(publications.ListCitations)
     app.connect("doctree-resolved", publications.render_publication_lists)
     app.connect("doctree-resolved", publications.render_cited_publications)
     app.connect("doctree-resolved", paper_pages.render_paper_pages)

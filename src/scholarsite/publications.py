@@ -10,6 +10,7 @@ from docutils import nodes
 from pybtex.database import Entry
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
+from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxDirective
 from sphinxcontrib.bibtex.directives import BibliographyDirective
 
@@ -18,7 +19,14 @@ from .names import MARK_MEANINGS
 from .publication import LINK_FIELDS, Publication, bibtex_source
 from .refs import entry_digest
 from .state import state
-from .upstream import Citation, cite_domain
+from .upstream import (
+    DOCUTILS_BACKEND,
+    BibliographyKey,
+    Citation,
+    bibliography_node,
+    cite_domain,
+    node_text_transform,
+)
 
 #: Emitted for each entry rendered on the list: (app, key, list item, docname); not for an
 #: entry whose HTML is reused (scholarsite.entry_html), which already shows what it did.
@@ -311,27 +319,37 @@ def render_publication_lists(app: Sphinx, doctree: nodes.document, docname: str)
     wrappers = list(doctree.findall(publication_list))
     if not wrappers:  # runs on every page: do no O(N) work where there is no list
         return
-    build = state(app.env).build
-    publications = build.publications
-    order = {key: index for index, key in enumerate(build.listed)}
     citations = {citation.citation_id: citation for citation in cite_domain(app.env).citations}
     for wrapper in wrappers:
-        shown: list[nodes.citation] = []
-        moved_ids: dict[str, list[str]] = {}
-        for node in wrapper.findall(nodes.citation):
-            node["key"] = key = citations[node["ids"][0]].key
-            if key in order:
-                shown.append(node)
-            elif lead := build.lead_of(key):
-                moved_ids.setdefault(lead, []).extend(node["ids"])
-        shown.sort(key=lambda node: (year_order(publications[node["key"]]), order[node["key"]]))
+        shown, moved_ids = shown_entries(app.env, list(wrapper.findall(nodes.citation)), citations)
         wrapper.replace_self(grouped_by_year(app, docname, shown, moved_ids, citations))
+
+
+def shown_entries(
+    env: BuildEnvironment, citation_nodes: list[nodes.Element], citations: dict[str, Citation]
+) -> tuple[list[nodes.Element], dict[str, list[str]]]:
+    """The citation nodes of listed entries, in the list's order (newest year first, then the
+    owner's order), each with its key; and the ids of the others, by the entry that shows them.
+    """
+    build = state(env).build
+    publications = build.publications
+    order = {key: index for index, key in enumerate(build.listed)}
+    shown: list[nodes.Element] = []
+    moved_ids: dict[str, list[str]] = {}
+    for node in citation_nodes:
+        node["key"] = key = citations[node["ids"][0]].key
+        if key in order:
+            shown.append(node)
+        elif lead := build.lead_of(key):
+            moved_ids.setdefault(lead, []).extend(node["ids"])
+    shown.sort(key=lambda node: (year_order(publications[node["key"]]), order[node["key"]]))
+    return shown, moved_ids
 
 
 def grouped_by_year(
     app: Sphinx,
     docname: str,
-    citations: list[nodes.citation],
+    citations: list[nodes.Element],
     moved_ids: dict[str, list[str]],
     formatted: dict[str, Citation] | None = None,
 ) -> list[nodes.Node]:
@@ -342,8 +360,8 @@ def grouped_by_year(
     """
     build = state(app.env).build
     publications = build.publications
-    cache = html_cache(app) if formatted is not None else None
-    digests = {key: digest for refs in build.checked for key, digest in refs.digests.items()}
+    cache = html_cache(app.env) if formatted is not None else None
+    digests = record_digests(app.env)
     result: list[nodes.Node] = []
     years: dict[str, nodes.bullet_list] = {}
     for node in citations:
@@ -360,14 +378,74 @@ def grouped_by_year(
             years[year] += list_item(app, docname, node, pub, extra_ids)
             continue
         citation = formatted[node["ids"][0]]
-        inputs = entry_inputs(app, docname, node, pub, extra_ids, citation, digests)
+        inputs = entry_inputs(app.env, docname, node, pub, extra_ids, citation, digests)
         render = partial(list_item, app, docname, node, pub, extra_ids)
         years[year] += cache.node(docname, cache.key(docname, inputs), render)
     return result
 
 
+def record_digests(env: BuildEnvironment) -> dict[str, str]:
+    """Each entry's digest (crossref filled in), by key."""
+    return {
+        key: digest for refs in state(env).build.checked for key, digest in refs.digests.items()
+    }
+
+
+class ListCitations(SphinxPostTransform):
+    """The publication list's citations, made only for the entries that will be rendered.
+
+    sphinxcontrib-bibtex's BibliographyTransform (priority 5) gives each citation of a
+    bibliography its formatted text, which the later post-transforms then walk. On the list,
+    an entry whose HTML is kept (:mod:`scholarsite.entry_html`) needs only its citation's ids:
+    this makes the list's citations first, as BibliographyTransform would, the formatted text
+    only where an entry is rendered (see ``upstream.py``).
+    """
+
+    default_priority = 4
+    formats = ("html",)
+
+    def run(self, **kwargs: Any) -> None:
+        wrappers = list(self.document.findall(publication_list))
+        cache = html_cache(self.env)
+        if not wrappers or cache is None:
+            return
+        domain = cite_domain(self.env)
+        citations = {citation.citation_id: citation for citation in domain.citations}
+        digests = record_digests(self.env)
+        publications = state(self.env).build.publications
+        for wrapper in wrappers:
+            for bibnode in list(wrapper.findall(bibliography_node)):
+                docname = bibnode["docname"]
+                bib_key = BibliographyKey(docname=docname, id_=bibnode["ids"][0])
+                bibliography = domain.bibliographies[bib_key]
+                made = []
+                for citation in domain.citations:
+                    if citation.bibliography_key == bib_key:
+                        node = bibliography.citation_nodes[citation.key]
+                        node["docname"] = docname
+                        made.append(node)
+                shown, moved_ids = shown_entries(self.env, made, citations)
+                for node in shown:
+                    citation = citations[node["ids"][0]]
+                    pub, extra_ids = publications[node["key"]], moved_ids.get(node["key"], [])
+                    inputs = entry_inputs(
+                        self.env, docname, node, pub, extra_ids, citation, digests
+                    )
+                    if not cache.has(docname, cache.key(docname, inputs)):
+                        formatted_citation(node, citation)
+                bibnode.replace_self(nodes.container("", *made) if made else nodes.target())
+
+
+def formatted_citation(node: nodes.Element, citation: Citation) -> None:
+    """*node* as BibliographyTransform makes a citation of a ``citation`` list (label,
+    formatted text, ``\\url`` made a link); backrefs aside, which the list does not show."""
+    node += nodes.label("", citation.formatted_entry.label, support_smartquotes=False)
+    node += DOCUTILS_BACKEND.paragraph(citation.formatted_entry)
+    node_text_transform(node)
+
+
 def entry_inputs(
-    app: Sphinx,
+    env: BuildEnvironment,
     docname: str,
     citation: nodes.Element,
     pub: Publication,
@@ -380,7 +458,6 @@ def entry_inputs(
     page name and versions), each version's, its formatted text and ids, whether its local PDF
     is present, the pages citing it and their titles. The page, the builder, settings and code
     are the cache's part of the key."""
-    env = app.env
     build = state(env).build
     versions = tuple(
         (key, digests.get(key), build.publications[key].page_name)

@@ -32,7 +32,7 @@ from sphinxcontrib.bibtex.bibfile import BibData, BibFile, get_mtime, is_bibdata
 # through docutils' make_id: publications.PublicationsDirective hands it a string whose format()
 # gives each key's anchor from Refs.anchors (unique and non-empty for any key, which make_id of
 # the key is not). It has no hook for ids.
-from sphinxcontrib.bibtex.directives import BibliographyDirective
+from sphinxcontrib.bibtex.directives import BibliographyDirective, BibliographyKey
 
 # sphinxcontrib-bibtex's domain: formatting_cache.CachedBibtexDomain overrides env_updated (to
 # skip formatting when nothing it reads changed) and get_formatted_entries (to reuse what an
@@ -42,23 +42,37 @@ from sphinxcontrib.bibtex.directives import BibliographyDirective
 # environment pickle. The domain has no hook for any of this.
 from sphinxcontrib.bibtex.domain import BibtexDomain, Citation, _FilterVisitor
 
+# sphinxcontrib-bibtex's BibliographyTransform fills each bibliography node with citations: the
+# citation nodes its directive made (``BibliographyValue.citation_nodes``), each with a label
+# and its formatted text (its docutils backend, then ``node_text_transform``).
+# publications.ListCitations does the same for the publication list first, the formatted text
+# only for the entries whose HTML is not kept (entry_html): the others' would be made, walked
+# by every later post-transform, and dropped. The transform has no hook for that.
+from sphinxcontrib.bibtex.nodes import bibliography as bibliography_node
+from sphinxcontrib.bibtex.transforms import BibliographyTransform, node_text_transform
+
 if TYPE_CHECKING:
     from sphinx.environment import BuildEnvironment
 
 __all__ = [
+    "DOCUTILS_BACKEND",
     "BibData",
     "BibFile",
+    "BibliographyKey",
     "BibtexDomain",
     "Citation",
     "FilterVisitor",
     "WarningSuppressor",
+    "bibliography_node",
     "cite_domain",
     "get_mtime",
     "is_bibdata_outdated",
+    "node_text_transform",
     "upstream_changes",
 ]
 
 FilterVisitor = _FilterVisitor
+DOCUTILS_BACKEND = BibliographyTransform.backend
 
 #: Furo's two <aside> landmarks as its page.html writes them: templates/page.html adds an
 #: aria-label to each (screen readers, and axe's landmark-unique rule, need them told apart),
@@ -75,6 +89,7 @@ CHECKED_SOURCES = {
             "BibtexDomain.get_formatted_entries": "f7b36ed108766771",
             "BibtexDomain.get_sorted_entries": "72ad72c2045cd59e",
             "BibtexDomain.get_entries": "0d8cc6c393444e0b",
+            "BibliographyTransform.run": "83ed247aad22cbe1",
         },
     },
 }
@@ -119,12 +134,15 @@ def upstream_changes() -> list[str]:
             "the release's digests to upstream.CHECKED_SOURCES"
         )
     else:
+        owners = {"BibtexDomain": BibtexDomain, "BibliographyTransform": BibliographyTransform}
         for name, digest in checked[installed].items():
-            method = getattr(BibtexDomain, name.split(".")[1], None)
+            owner, _, attribute = name.partition(".")
+            method = getattr(owners[owner], attribute, None)
             if method is None or source_digest(method) != digest:
                 changes.append(
                     f"sphinxcontrib-bibtex {installed} changed {name}: "
-                    "formatting_cache.py copies or wraps it; compare and adapt"
+                    "formatting_cache.py or publications.ListCitations copies or wraps it; "
+                    "compare and adapt"
                 )
     if "bibtex_cite_id.format(" not in inspect.getsource(BibliographyDirective.run):
         changes.append(
