@@ -22,7 +22,7 @@ html: $(VENV)/.installed-site
 	@if [ -d $(OUT) ]; then mv $(OUT) build/.html-old; fi
 	@mv $(NEXT) $(OUT) && rm -rf build/.html-old
 
-# Two test processes (pytest-xdist), one per core; the browser tests share one of them.
+# Two test processes (pytest-xdist), one per core; each takes a share of the browser tests.
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 

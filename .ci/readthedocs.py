@@ -24,6 +24,9 @@ from pathlib import Path
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "scripts"))
+
+from pythons import installed_pythons  # noqa: E402
 
 #: Another project than the owner's, at a tagged version, in another language, on its own domain.
 PROJECT = "other-fork"
@@ -48,20 +51,9 @@ def fail(message: str) -> None:
 
 def find_python(version: str) -> str:
     """An interpreter of the given minor version (build.tools.python), as Read the Docs has."""
-    candidates = [shutil.which(f"python{version}"), sys.executable, shutil.which("python3")]
-    pyenv_root = os.environ.get("PYENV_ROOT") or str(Path.home() / ".pyenv")
-    candidates += sorted(
-        str(path) for path in Path(pyenv_root).glob(f"versions/{version}.*/bin/python")
-    )
-    for candidate in filter(None, candidates):
-        probe = subprocess.run(
-            [candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if probe.returncode == 0 and probe.stdout.strip() == version:
-            return candidate
+    major, minor = (int(part) for part in version.split(".")[:2])
+    if python := installed_pythons().get((major, minor)):
+        return python
     fail(f"no Python {version} here (build.tools.python in .readthedocs.yaml)")
     raise AssertionError
 

@@ -26,6 +26,10 @@ from collections import Counter
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "scripts"))
+
+from pythons import installed_pythons  # noqa: E402
+
 STRICT = ["-W", "--keep-going", "-n"]
 #: How Python prints a deprecation warning: `path:line: RemovedInSphinx90Warning: ...`.
 DEPRECATION = re.compile(r":\d+: \w*(Deprecation|Removed\w*|PendingDeprecation)Warning: ")
@@ -54,20 +58,7 @@ def without_upper_bound(requirement: str) -> str:
 
 def newest_python() -> str:
     """The newest Python 3 on PATH or under pyenv: newer releases may need it (Sphinx 9.1 does)."""
-    found: dict[tuple[int, int], str] = {}
-    pyenv = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv")
-    candidates = [shutil.which(f"python3.{minor}") for minor in range(11, 20)]
-    candidates += [str(path) for path in pyenv.glob("versions/3.*/bin/python3")]
-    for candidate in filter(None, candidates):
-        probe = subprocess.run(
-            [candidate, "-c", "import sys; print(*sys.version_info[:2])"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if probe.returncode == 0:
-            major, minor = map(int, probe.stdout.split())
-            found.setdefault((major, minor), candidate)
+    found = installed_pythons()
     return found[max(found)] if found else sys.executable
 
 

@@ -7,12 +7,7 @@ A case is a TOML file: what it breaks in a copy of the site (``[[edit]]`` tables
 ``sphinx-build`` options (``args``: only ``-D name=value``), and the messages the build must
 print (``expect``).
 
-Edits, applied in order, each on one ``file`` of the site (``refs.bib``, ``docs/conf.py``, ...):
-``append`` or ``prepend`` text, ``write`` the whole file, or ``delete = true``; ``encoding``
-(default UTF-8) is how the text is encoded.
-
-In ``expect``, ``{appended}`` is the line where the last appended text starts (its first line
-that is not blank) and ``{line:TEXT}`` the first line of the edited file that holds TEXT.
+Edits, applied in order, and the placeholders of ``expect``: ``tests/helpers/cases.py``.
 ``written = false`` says the build must stop before it writes any page.
 """
 
@@ -26,6 +21,7 @@ from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
+from helpers.cases import apply_edits, expand
 from helpers.site import Site
 
 CASES_DIR = Path(__file__).parent / "bad_input"
@@ -34,41 +30,6 @@ CASES = sorted(path.stem for path in CASES_DIR.glob("*.toml"))
 
 def load_case(name: str) -> dict[str, Any]:
     return tomllib.loads((CASES_DIR / f"{name}.toml").read_text(encoding="utf-8"))
-
-
-def apply_edits(site: Site, edits: list[dict[str, Any]]) -> dict[str, int | Path]:
-    """Change the site copy as the case says; return the last file edited and appended line."""
-    where: dict[str, int | Path] = {}
-    for edit in edits:
-        path = site.root / edit["file"]
-        encoding = edit.get("encoding", "utf-8")
-        old = path.read_bytes() if path.exists() else b""
-        if edit.get("delete"):
-            path.unlink()
-        elif "write" in edit:
-            path.write_bytes(edit["write"].encode(encoding))
-        elif "append" in edit:
-            if old and not old.endswith(b"\n"):
-                old += b"\n"
-            added = edit["append"]
-            blank = len(added) - len(added.lstrip("\n"))
-            where["appended"] = old.count(b"\n") + 1 + blank
-            path.write_bytes(old + added.encode(encoding))
-        elif "prepend" in edit:
-            path.write_bytes(edit["prepend"].encode(encoding) + old)
-        else:
-            raise AssertionError(f"unknown edit {edit}")
-        where["file"] = path
-    return where
-
-
-def expand(message: str, where: dict[str, int | Path]) -> str:
-    def line_of(match: re.Match[str]) -> str:
-        lines = Path(where["file"]).read_bytes().decode("utf-8", "replace").splitlines()
-        return str(next(number for number, line in enumerate(lines, 1) if match[1] in line))
-
-    message = re.sub(r"\{line:([^}]*)\}", line_of, message)
-    return message.replace("{appended}", str(where.get("appended", "?")))
 
 
 #: The kinds of bad input issue 8 names; each must keep a case (issue 12 made an unknown entry

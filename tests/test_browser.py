@@ -36,8 +36,10 @@ from helpers.site import Site
 
 from scholarsite.paper_pages import page_name
 
-#: One test process runs them all, with one Chromium (pytest-xdist's --dist loadgroup).
+#: Two test processes share them, each with one Chromium (pytest-xdist's --dist loadgroup):
+#: the accessibility checks in one, the rest in the other.
 pytestmark = pytest.mark.xdist_group("browser")
+AXE_GROUP = pytest.mark.xdist_group("axe")
 
 #: An entry, a page of the owner's besides the homepage, and a page that cites: the real
 #: site's first of each, whatever they are (no such page: the tests that need one skip).
@@ -144,14 +146,14 @@ def axe() -> Any:
     return Axe()
 
 
+@AXE_GROUP
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 @pytest.mark.parametrize("theme", THEMES)
 @pytest.mark.parametrize("name", PAGES)
 def test_page_loads_cleanly_and_axe_finds_no_violation(
     tab: Callable[[str, str], Tab], axe: Any, site_url: str, name: str, theme: str, viewport: str
 ) -> None:
-    page = open_page(tab(theme, viewport), site_url + name)
-    page.wait_for_load_state("networkidle")
+    page = open_page(tab(theme, viewport), site_url + name)  # loaded: its assets included
     assert page.evaluate("document.body.dataset.theme") == theme
     results = axe.run(page, options={"resultTypes": ["violations"]})
     log = tab(theme, viewport)[1]

@@ -155,7 +155,10 @@ VENUE_TAGS = [
     ("al-folio/594zyc-papers.bib", "zhang2020task", "AAAI", "abbr"),
     ("ads/migueldvb-ads.bib", "1973A&A....24..337S", "A&A'73", "table"),
     ("software/exam-hall-dataset-CITATION.bib", "hamim2026examhall_thesis", "IIUC'26", "booktitle"),
-    ("biblatex/biblatex-examples.bib", "loh", "MIT'92", "short"),
+    ("biblatex/biblatex-examples.bib", "loh", "Master's Thesis'92", "kind"),
+    ("biblatex/biblatex-examples.bib", "padhye", "Tech Report'99", "kind"),
+    ("ads/migueldvb-ads.bib", "2001PhDT.........9R", "PhD Thesis'01", "kind"),
+    ("zotero/0froq-zotero.bib", "huang2017", "Journal of Hydrology'17", "short"),
 ]
 
 

@@ -231,6 +231,7 @@ KEYS = [
     "2025A&A...710L..32M",
     "余雄庆2020",
     "余雄庆2021",
+    "昂温1988--",
     "a_b",
     "a-b",
 ]
@@ -254,3 +255,7 @@ def test_every_key_gets_a_unique_stable_anchor_and_page_name() -> None:
     assert anchors["10.1145/3544548.3580875"].startswith("ref-10-1145-3544548-3580875-")
     assert anchors["2026A&A...710L..32M"].startswith("ref-2026a-a-710l-32m-")
     assert anchors["余雄庆2020"].startswith("ref-2020-")
+    # A page name never starts with the dash a dropped letter leaves, nor loses a key's letters
+    # without a hash to tell it apart.
+    assert pages["余雄庆2020"].startswith("2020-") and pages["昂温1988--"].startswith("1988-")
+    assert not [name for name in pages.values() if name.startswith("-")]

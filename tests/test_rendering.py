@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup, Tag
+from helpers.cases import apply_edits, expand
 from helpers.site import ROOTS, Site, fixture_site
-from test_bad_input import apply_edits, expand
 
 from scholarsite.latex import has_leftover_markup
 from scholarsite.refs import Refs, load_refs

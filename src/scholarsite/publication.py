@@ -313,7 +313,8 @@ def venue_tag(entry: Entry) -> tuple[str, str]:
     3. ACM's ``series`` (``CHI '23``);
     4. the acronym in a DBLP key (``DBLP:conf/asplos/...``) or in the booktitle (``(ASPLOS '22)``);
     5. the table of well-known venues and journals (``data/venues.toml``);
-    6. a short form of the venue; an arXiv-only paper is a ``Preprint``.
+    6. a thesis's or report's kind (``PhD Thesis``, ``Tech Report``), not its school;
+    7. a short form of the venue; an arXiv-only paper is a ``Preprint``.
 
     A derived tag without a year gets the entry's (two digits). "" when nothing gives one.
     """
@@ -339,6 +340,8 @@ def venue_tag(entry: Entry) -> tuple[str, str]:
             return _with_year(known, year), "dblp-key"
     if tag := _known_tag(venue):
         return _with_year(tag, year), "table"
+    if tag := kind_tag(entry):
+        return _with_year(tag, year), "kind"
     if venue:
         return _with_year(short_venue(venue), year), "short"
     return "", ""
@@ -435,6 +438,24 @@ def report_type(entry: Entry) -> str:
     if written:
         return REPORT_TYPES.get(written.replace(" ", "").lower(), written)
     return "Manual" if entry.type.lower() == "manual" else "Technical report"
+
+
+THESIS_TAGS = {
+    "PhD thesis": "PhD Thesis", "Master's thesis": "Master's Thesis",
+    "Bachelor's thesis": "Bachelor's Thesis",
+}  # fmt: skip
+
+
+def kind_tag(entry: Entry) -> str:
+    """A thesis's or report's venue tag: its kind, short (a school is not a venue)."""
+    kind = entry_kind(entry)
+    if kind == "thesis":
+        return THESIS_TAGS.get(thesis_kind(entry), "Thesis")
+    if kind == "report":
+        if entry.type.lower() in ("manual", "standard"):
+            return str(entry.type).capitalize()
+        return "Tech Report" if report_type(entry) == "Technical report" else "Report"
+    return ""
 
 
 # -- The record ----------------------------------------------------------------------

@@ -217,12 +217,13 @@ def page_name_for(key: str) -> str:
 
 def page_names_for(keys: Iterable[str]) -> dict[str, str]:
     """A unique, non-empty, stable paper-page name for every key: the name it has always had,
-    unless that is empty or shared with another key (then with a hash of the key after it)."""
-    return _unique(
-        keys,
-        page_name_for,
-        lambda key: f"{page_name_for(key).strip('-') or 'paper'}-{_short_hash(key)}",
-    )
+    unless that is empty, shared with another key or short of letters the key has outside ASCII
+    (``昂温1988`` would be ``-1988``); then what it keeps of the key and a hash of the key."""
+
+    def hashed(key: str) -> str:
+        return f"{page_name_for(key).strip('-') or 'paper'}-{_short_hash(key)}"
+
+    return _unique(keys, lambda key: page_name_for(key) if key.isascii() else hashed(key), hashed)
 
 
 def _unique(
