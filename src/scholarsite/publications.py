@@ -138,8 +138,9 @@ def docs_to_reread(
         # What a page shows of an entry also depends on the others: its versions, the entry
         # that shows it, and its anchor and page name (unique among all keys).
         publications = build.publications
+        known = record_digests(env)
         digests = {
-            key: entry_digest(entry)
+            key: (known.get(key) or entry_digest(entry))
             + repr((publications[key].anchor, publications[key].page_name))
             + repr((publications[key].versions, build.lead_of(key)))
             for key, entry in build.entries.items()

@@ -279,7 +279,6 @@ def load_refs(
         starts.append((match.start(), line, match[1].lower(), match[2]))
     parser = Parser()  # one parser for the whole file, so @string macros carry over
     parsed: OrderedCaseInsensitiveDict = OrderedCaseInsensitiveDict()
-    digests: dict[str, str] = {}
     first_lines: dict[str, int] = {}
     raw_digests: dict[str, str] = {}
     macros = b""  # a digest of every @string and @preamble so far: what an entry may use
@@ -304,7 +303,7 @@ def load_refs(
             raw_digest = entry_digest(entry)
             cache.store_parsed(macros, chunk, entry, raw_digest)
         if key in parsed:
-            if _content_digest(entry) == digests[key.lower()]:
+            if _content_digest(entry) == _content_digest(parsed[key]):
                 continue  # the same entry pasted twice (DBLP repeats its @proceedings)
             refs.problem(
                 line,
@@ -316,7 +315,6 @@ def load_refs(
         parsed[key] = entry
         raw_digests[key] = raw_digest
         refs.lines[key] = first_lines[key.lower()] = line
-        digests[key.lower()] = _content_digest(entry)
         if entry_type not in KINDS and entry_type not in CONTAINER_TYPES:
             refs.note(
                 line,
