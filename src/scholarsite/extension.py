@@ -14,7 +14,8 @@ What each module does (read the one whose name fits the change you want to make)
 - authoring: diagnostics for mistakes in the owner's pages
 - links: no unsafe link, external links noopener
 - quiet: build output without upstream's misleading info messages
-- formatting_cache, cite_storage, plugins: build speed (same output, less work)
+- formatting_cache, cite_storage, plugins, entry_html, search_stems: build speed (same
+  output, less work)
 - upstream: the internals of other packages the code relies on, and why
 - refs, style: reading refs.bib, and the pybtex styles (no Sphinx in them)
 """
@@ -42,6 +43,7 @@ from . import (
     publications,
     scholar_tags,
     search_engines,
+    search_stems,
 )
 from .state import ScholarsiteDomain
 from .upstream import BibtexDomain
@@ -79,6 +81,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", bibliography.reuse_parsed_bibliography, priority=450)
     app.connect("builder-inited", paper_pages.generate_sources, priority=550)
     app.connect("builder-inited", entry_html.start_build)
+    app.connect("builder-inited", search_stems.keep_stems)
 
     # Reading: what an incremental build must read again, and diagnostics.
     app.connect("env-get-outdated", publications.docs_to_reread)
@@ -141,6 +144,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("build-finished", search_engines.write_sitemap)
     app.connect("build-finished", formatting_cache.finish_build)
     app.connect("build-finished", entry_html.save_cache)
+    app.connect("build-finished", search_stems.save_stems)
     return {
         "version": __version__,
         "env_version": ENV_VERSION,
