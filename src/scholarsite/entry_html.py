@@ -12,9 +12,11 @@ the node holds that HTML and that outline instead.
 The key is a digest of everything the HTML is made from: the caller's inputs for the entry
 (its record, versions, backlinks, local PDF, ids, formatted text), the page it sits on
 (relative addresses differ per page), the builder, the settings Sphinx rebuilds pages for,
-the versions of the packages that render it and this package's code. The kept HTML lives in
+the versions of the packages that render it and this package's code and data. The kept HTML lives in
 a file of its own beside the environment pickle, read on first use; it is saved at the end
 of a build that logged no warning, so a warning an entry gives is given again next time.
+(Pages written in parallel processes, ``-j N``, keep nothing: their entries are rendered
+again next time, with the same result.)
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from sphinx.util import logging as sphinx_logging
 
 from . import ENV_VERSION
 from .fileutil import write_atomically
+from .refs import CODE_DIGEST
 from .state import state
 from .upstream import WarningSuppressor
 
@@ -242,7 +245,8 @@ def start_build(app: Sphinx) -> None:
     warnings = WarningCounter(app)
     logging.getLogger("sphinx").addHandler(warnings)
     versions = [(name, version(name)) for name in RENDERERS]
-    fingerprint = repr((ENV_VERSION, versions, app.builder.name, settings_digest(app.config)))
+    code = (ENV_VERSION, CODE_DIGEST)  # the package's code, and the data its records read
+    fingerprint = repr((code, versions, app.builder.name, settings_digest(app.config)))
     path = Path(app.doctreedir, CACHE_FILE)
     state(app.env).build.entry_html = EntryHTMLCache(path, fingerprint, warnings)
 

@@ -38,6 +38,7 @@ from .publication import (
 from .refs_cache import EntryFacts, RefsCache, load_cache
 
 __all__ = [
+    "CODE_DIGEST",
     "HOMEPAGE_FIELDS",
     "RENDERER_NEEDS",
     "URL_FIELDS",
@@ -584,7 +585,8 @@ def _group_versions(refs: Refs, facts: dict[str, EntryFacts]) -> None:
 # -- Cache -------------------------------------------------------------------------------
 
 _PACKAGE = Path(__file__).parent
-_CODE_DIGEST = code_digest(
+#: The code and data a record is made with: what a cached read is valid for.
+CODE_DIGEST = code_digest(
     _PACKAGE / name
     for name in (
         "refs.py",
@@ -653,7 +655,7 @@ def load_refs_cached(
     """
     owner_names = tuple(owner_names)
     try:
-        key = path.read_bytes() + repr(owner_names).encode() + _CODE_DIGEST
+        key = path.read_bytes() + repr(owner_names).encode() + CODE_DIGEST
         digest = hashlib.sha256(key).hexdigest()
     except OSError:
         return load_refs(path, owner_names=owner_names)
@@ -667,7 +669,7 @@ def load_refs_cached(
     except Exception:  # no cache yet, or one from another version: read the file
         pass
     entry_cache_file = cache_dir / "scholarsite-refs-by-entry.pickle"
-    entry_cache = load_cache(entry_cache_file, _CODE_DIGEST)
+    entry_cache = load_cache(entry_cache_file, CODE_DIGEST)
     refs = load_refs(path, owner_names=owner_names, cache=entry_cache)
     if not refs.problems:
         # Made now, so that they are saved with the entries (a later build that needs them
