@@ -33,7 +33,7 @@ from docutils import nodes
 from sphinx.util import logging as sphinx_logging
 
 from . import ENV_VERSION
-from .fileutil import write_atomically
+from .fileutil import read_pickle, write_atomically
 from .refs import CODE_DIGEST
 from .state import state
 from .upstream import WarningSuppressor
@@ -194,8 +194,7 @@ class EntryHTMLCache:
         if self._before is None:
             self._before = {}
             try:
-                with self.path.open("rb") as file:
-                    saved_fingerprint, saved = pickle.load(file)
+                saved_fingerprint, saved = read_pickle(self.path)
                 if saved_fingerprint == self.fingerprint and isinstance(saved, dict):
                     self._before = saved
             except Exception:  # none yet, or damaged: every entry is rendered afresh

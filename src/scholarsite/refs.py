@@ -16,7 +16,7 @@ from pybtex.database.input.bibtex import Parser
 from pybtex.scanner import PybtexSyntaxError
 from pybtex.utils import OrderedCaseInsensitiveDict
 
-from .fileutil import code_digest, write_atomically
+from .fileutil import code_digest, read_pickle, write_atomically
 from .latex import fold, latex_plain_text
 from .names import OwnerNames, is_others, name_parts
 from .publication import (
@@ -626,8 +626,7 @@ class CachedRefs:
     @cached_property
     def refs(self) -> Refs:
         try:
-            with self.entries_file.open("rb") as file:
-                digest, refs = pickle.load(file)
+            digest, refs = read_pickle(self.entries_file)
             if digest == self.digest and isinstance(refs, Refs):
                 return refs
         except Exception:  # removed or damaged since: read refs.bib again
@@ -662,8 +661,7 @@ def load_refs_cached(
     cache = cache_dir / "scholarsite-refs.pickle"
     entries_file = cache_dir / "scholarsite-refs-entries.pickle"
     try:
-        with cache.open("rb") as file:
-            cached_digest, cached_path, pdfs, notes = pickle.load(file)
+        cached_digest, cached_path, pdfs, notes = read_pickle(cache)
         if cached_digest == digest and cached_path == path:
             return CachedRefs(path, pdfs, entries_file, digest, notes, owner_names)
     except Exception:  # no cache yet, or one from another version: read the file

@@ -21,7 +21,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .fileutil import write_atomically
+from .fileutil import read_pickle, write_atomically
 
 if TYPE_CHECKING:
     from pybtex.database import Entry
@@ -101,8 +101,7 @@ def load_cache(path: Path, code: bytes) -> RefsCache:
     """The tables saved at *path* by the same reading code, or empty ones."""
     cache = RefsCache(code=code)
     try:
-        with path.open("rb") as file:
-            parser, saved_code, tables = pickle.load(file)
+        parser, saved_code, tables = read_pickle(path)
         if parser == _PARSER and saved_code == code and isinstance(tables, dict):
             cache.before = tables
     except Exception:  # no cache yet, or a damaged one: everything is read afresh

@@ -19,7 +19,7 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.search import SearchLanguage, languages
 
-from .fileutil import write_atomically
+from .fileutil import read_pickle, write_atomically
 
 STEMS_FILE = "scholarsite-search-stems.pickle"
 #: What a stem also depends on: the stemmer and the language classes that call it.
@@ -39,8 +39,7 @@ class StemStore:
             self._stems = {}
             try:
                 if self.path is not None:
-                    with self.path.open("rb") as file:
-                        stemmers, saved = pickle.load(file)
+                    stemmers, saved = read_pickle(self.path)
                     if stemmers == STEMMERS and isinstance(saved, dict):
                         self._stems = saved
             except Exception:  # none yet, or damaged: every word is stemmed afresh
