@@ -282,3 +282,24 @@ def test_lost_entry_html_is_rendered_again(site: Site, make_app: Any) -> None:
     assert entry_html_counts(build(site, make_app)) == (listed(site), 0)
     assert kept.is_file()
     assert_same_html(site, make_app)
+
+
+def test_damaged_caches_are_read_afresh(site: Site, make_app: Any) -> None:
+    """refs.bib's per-entry cache, the entries' HTML and the search stems, each damaged: the
+    next build reads and renders afresh, and gives the clean build's site."""
+    build(site, make_app)
+    doctrees = site.root / "out" / "doctrees"
+    damaged = [
+        doctrees / name
+        for name in (
+            "scholarsite-refs-by-entry.pickle",
+            "scholarsite-entry-html.pickle",
+            "scholarsite-search-stems.pickle",
+        )
+    ]
+    for path in damaged:
+        assert path.is_file(), path
+        path.write_bytes(b"not a pickle")
+    edit_entry(site, EDITED_KEY)
+    assert entry_html_counts(build(site, make_app)) == (listed(site), 0)
+    assert_same_html(site, make_app)
