@@ -245,7 +245,9 @@ def start_build(app: Sphinx) -> None:
     logging.getLogger("sphinx").addHandler(warnings)
     versions = [(name, version(name)) for name in RENDERERS]
     code = (ENV_VERSION, CODE_DIGEST)  # the package's code, and the data its records read
-    fingerprint = repr((code, versions, app.builder.name, settings_digest(app.config)))
+    translator = app.builder.get_translator_class()  # another extension may set its own
+    writer = (app.builder.name, f"{translator.__module__}.{translator.__qualname__}")
+    fingerprint = repr((code, versions, writer, settings_digest(app.config)))
     path = Path(app.doctreedir, CACHE_FILE)
     state(app.env).build.entry_html = EntryHTMLCache(path, fingerprint, warnings)
 
