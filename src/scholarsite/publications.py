@@ -379,9 +379,11 @@ def grouped_by_year(
             years[year] += list_item(app, docname, node, pub, extra_ids)
             continue
         citation = formatted[node["ids"][0]]
-        inputs = entry_inputs(app.env, docname, node, pub, extra_ids, citation, digests)
+        key = node.get(ENTRY_KEY) or cache.key(
+            docname, entry_inputs(app.env, docname, node, pub, extra_ids, citation, digests)
+        )
         render = partial(list_item, app, docname, node, pub, extra_ids)
-        years[year] += cache.node(docname, cache.key(docname, inputs), render)
+        years[year] += cache.node(docname, key, render)
     return result
 
 
@@ -390,6 +392,10 @@ def record_digests(env: BuildEnvironment) -> dict[str, str]:
     return {
         key: digest for refs in state(env).build.checked for key, digest in refs.digests.items()
     }
+
+
+#: The attribute of a list citation that holds its entry's key in the entry HTML cache.
+ENTRY_KEY = "scholarsite_entry_key"
 
 
 class ListCitations(SphinxPostTransform):
@@ -414,6 +420,7 @@ class ListCitations(SphinxPostTransform):
         citations = {citation.citation_id: citation for citation in domain.citations}
         digests = record_digests(self.env)
         publications = state(self.env).build.publications
+        page = self.env.docname  # the page written, where the list may be included from docname
         for wrapper in wrappers:
             for bibnode in list(wrapper.findall(bibliography_node)):
                 docname = bibnode["docname"]
@@ -429,10 +436,9 @@ class ListCitations(SphinxPostTransform):
                 for node in shown:
                     citation = citations[node["ids"][0]]
                     pub, extra_ids = publications[node["key"]], moved_ids.get(node["key"], [])
-                    inputs = entry_inputs(
-                        self.env, docname, node, pub, extra_ids, citation, digests
-                    )
-                    if not cache.has(docname, cache.key(docname, inputs)):
+                    inputs = entry_inputs(self.env, page, node, pub, extra_ids, citation, digests)
+                    node[ENTRY_KEY] = key = cache.key(page, inputs)  # for the rendering
+                    if not cache.has(page, key):
                         formatted_citation(node, citation)
                 bibnode.replace_self(nodes.container("", *made) if made else nodes.target())
 

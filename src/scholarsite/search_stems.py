@@ -33,6 +33,8 @@ class StemStore:
         self.path: Path | None = None
         self._stems: dict[str, dict[str, str]] | None = None
         self.grown = False
+        #: The files that hold every stem in memory (read or written since it last grew).
+        self.current: set[Path] = set()
 
     def stems(self, lang: str) -> dict[str, str]:
         if self._stems is None:
@@ -42,15 +44,20 @@ class StemStore:
                     stemmers, saved = read_pickle(self.path)
                     if stemmers == STEMMERS and isinstance(saved, dict):
                         self._stems = saved
+                        self.current.add(self.path)
             except Exception:  # none yet, or damaged: every word is stemmed afresh
                 pass
         return self._stems.setdefault(lang, {})
 
     def save(self) -> None:
-        if self.grown and self.path is not None and self._stems is not None:
+        """Write every stem to :attr:`path`, unless it holds them already."""
+        if self.grown:
+            self.current.clear()
+            self.grown = False
+        if self.path is not None and self._stems is not None and self.path not in self.current:
             data = pickle.dumps((STEMMERS, self._stems), pickle.HIGHEST_PROTOCOL)
             write_atomically(self.path, data)
-            self.grown = False
+            self.current.add(self.path)
 
 
 #: One store for the process: a word's stem is the same whichever site or build asks.
