@@ -14,6 +14,7 @@ from pybtex.database.input.bibtex import Parser
 from scholarsite.latex import has_leftover_markup
 from scholarsite.publication import HOMEPAGE_FIELDS, Publication, bibtex_source
 from scholarsite.refs import Refs, load_refs
+from scholarsite.refs_cache import RefsCache, load_cache
 
 CORPUS = Path(__file__).parent / "corpus"
 FILES = sorted(str(path.relative_to(CORPUS)) for path in CORPUS.rglob("*.bib"))
@@ -327,3 +328,97 @@ def test_bibtex_source_keeps_standard_fields_and_drops_the_homepages() -> None:
             )
             checked += 1
     assert checked > 1000
+
+
+# -- Read entry by entry: the same result as reading the whole file ------------------------
+
+
+def everything(refs: Refs) -> tuple[object, ...]:
+    """All a read gives: entries (fields, persons, order), lines, problems, notes, roles,
+    records."""
+    entries = [
+        (
+            key,
+            entry.type,
+            entry.original_type,
+            list(entry.fields.items()),
+            [(role, [str(person) for person in people]) for role, people in entry.persons.items()],
+        )
+        for key, entry in refs.entries.items()
+    ]
+    return (
+        entries,
+        refs.lines,
+        refs.digests,
+        [str(problem) for problem in refs.problems],
+        [(str(note), note.code) for note in refs.notes],
+        list(refs.crossref_targets),
+        list(refs.containers),
+        refs.version_of,
+        refs.first_filled,
+        refs.publications,
+    )
+
+
+def with_one_entry_edited(text: str) -> str:
+    """*text* with a line added to its middle entry, and a new entry of three lines on top:
+    one entry changed, one new, and the line of every entry below them moved."""
+    starts = [
+        match
+        for match in _ENTRY.finditer(text)
+        if match[1].lower() not in ("comment", "string", "preamble") and match[2]
+    ]
+    middle = starts[len(starts) // 2]
+    assert text[middle.end()] == ","
+    at = middle.end() + 1
+    edited = text[:at] + "\n  scholarsiteedit = {edited}," + text[at:]
+    return "@misc{scholarsite-added,\n  title = {Added on top},\n}\n\n" + edited
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_reading_entry_by_entry_gives_what_reading_the_whole_file_gives(
+    name: str, tmp_path: Path
+) -> None:
+    """A read that reuses an earlier read's parses, checks and records (through the saved
+    cache) equals a fresh read, for the file itself and after an edit that changes one
+    entry, adds one and moves the lines of all below."""
+    path = tmp_path / "refs.bib"
+    path.write_text((CORPUS / name).read_text("utf-8"), encoding="utf-8")
+    cache_file = tmp_path / "cache.pickle"
+    first = RefsCache(code=b"test")
+    fresh = load_refs(path, strict=(), cache=first)
+    fresh.publications = fresh.build_publications(first)
+    first.save(cache_file)
+    assert fresh.entries, name
+
+    again_cache = load_cache(cache_file, b"test")
+    again = load_refs(path, strict=(), cache=again_cache)
+    again.publications = again.build_publications(again_cache)
+    assert everything(again) == everything(fresh)
+    parsed = len(first.now["parsed"])
+    assert again_cache.reused == {
+        "parsed": parsed,
+        "facts": len(fresh.entries),
+        "records": len(fresh.entries),
+    }
+
+    path.write_text(with_one_entry_edited(path.read_text("utf-8")), encoding="utf-8")
+    edited_cache = load_cache(cache_file, b"test")
+    edited = load_refs(path, strict=(), cache=edited_cache)
+    edited.publications = edited.build_publications(edited_cache)
+    assert everything(edited) == everything(load_refs(path, strict=()))
+    assert edited_cache.reused["parsed"] == parsed - 1
+    assert load_cache(cache_file, b"other code").before == {}
+
+
+def test_an_edited_string_macro_is_read_again_by_the_entries_after_it(tmp_path: Path) -> None:
+    path = tmp_path / "refs.bib"
+    entry = "@inproceedings{a2024,\n  title = {A},\n  author = {Ada Lovelace},\n"
+    path.write_text(f'@string{{conf = "OSDI"}}\n{entry}  booktitle = conf,\n}}\n', "utf-8")
+    cache = RefsCache()
+    load_refs(path, cache=cache)
+    path.write_text(f'@string{{conf = "SOSP"}}\n{entry}  booktitle = conf,\n}}\n', "utf-8")
+    warm = RefsCache(before=cache.now)
+    refs = load_refs(path, cache=warm)
+    assert refs.entries["a2024"].fields["booktitle"] == "SOSP"
+    assert warm.reused["parsed"] == 0

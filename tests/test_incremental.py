@@ -11,6 +11,8 @@ from typing import Any
 
 from helpers.site import Site
 
+from scholarsite.refs import load_refs
+
 EDITED_KEY = "lovelace1843notes"  # cited from the fixture site's project page
 
 
@@ -226,4 +228,96 @@ def test_a_version_added_and_removed_incrementally(site: Site, make_app: Any) ->
     build(site, make_app)
     assert site.page().select(".publication-versions") == []
     assert site.page(f"publications/{EDITED_KEY}.html").select(".publication-versions") == []
+    assert_same_html(site, make_app)
+
+
+# -- The list's entries rendered once, their HTML reused (scholarsite.entry_html) -----------
+
+
+def entry_html_counts(output: str) -> tuple[int, int]:
+    """How many list entries a build rendered, and how many it reused from an earlier one."""
+    match = re.search(r"list entries rendered (\d+), reused (\d+)", output)
+    assert match, output
+    return int(match[1]), int(match[2])
+
+
+def listed(site: Site) -> int:
+    count = len(load_refs(site.refs).listed)
+    assert count >= 3
+    return count
+
+
+def test_an_edited_entry_alone_is_rendered_again(site: Site, make_app: Any) -> None:
+    assert entry_html_counts(build(site, make_app)) == (listed(site), 0)
+    edit_entry(site, EDITED_KEY)
+    assert entry_html_counts(build(site, make_app)) == (1, listed(site) - 1)
+    assert "Revised: Sketch" in site.page().select_one(f"#{EDITED_KEY}").get_text()
+    assert_same_html(site, make_app)
+
+
+def test_an_entry_whose_backlinks_change_is_rendered_again(site: Site, make_app: Any) -> None:
+    """A page starts citing an entry, then a citing page's title changes: the "Cited on"
+    lines follow, and only the entries showing them are rendered again."""
+    build(site, make_app)
+    site.append("docs/projects/engine.md", "\nThe cards too {cite:p}`lovelace1842cards`.\n")
+    assert entry_html_counts(build(site, make_app)) == (1, listed(site) - 1)
+    cited_on = site.page().select_one("#lovelace1842cards .publication-cited-on")
+    assert cited_on is not None and "The engine" in cited_on.get_text()
+    assert_same_html(site, make_app)
+    page = site.docs / "projects" / "engine.md"
+    page.write_text(page.read_text().replace("# The engine", "# The analytical engine"))
+    output = build(site, make_app)
+    assert entry_html_counts(output) == (3, listed(site) - 3)  # the three it cites
+    assert "The analytical engine" in site.page().select_one(f"#{EDITED_KEY}").get_text()
+    assert_same_html(site, make_app)
+
+
+def test_a_setting_that_changes_the_entries_renders_them_again(site: Site, make_app: Any) -> None:
+    build(site, make_app)
+    assert site.page().select(f"#{EDITED_KEY} a[href^='publications/']")
+    output = build(site, make_app, scholarsite_paper_pages=False)
+    assert entry_html_counts(output) == (listed(site), 0)
+    assert not site.page().select(f"#{EDITED_KEY} a[href^='publications/']")
+    edit_entry(site, "babbage1837engine")
+    build(site, make_app, scholarsite_paper_pages=False)
+    incremental = site.out
+    build(site, make_app, "clean", scholarsite_paper_pages=False)
+    pages = sorted(path.relative_to(site.out) for path in site.out.rglob("*.html"))
+    assert len(pages) >= 5
+    assert [
+        str(page)
+        for page in pages
+        if not filecmp.cmp(incremental / page, site.out / page, shallow=False)
+    ] == []
+
+
+def test_lost_entry_html_is_rendered_again(site: Site, make_app: Any) -> None:
+    build(site, make_app)
+    kept = site.root / "out" / "doctrees" / "scholarsite-entry-html.pickle"
+    assert kept.is_file()
+    kept.unlink()
+    edit_entry(site, EDITED_KEY)
+    assert entry_html_counts(build(site, make_app)) == (listed(site), 0)
+    assert kept.is_file()
+    assert_same_html(site, make_app)
+
+
+def test_damaged_caches_are_read_afresh(site: Site, make_app: Any) -> None:
+    """refs.bib's per-entry cache, the entries' HTML and the search stems, each damaged: the
+    next build reads and renders afresh, and gives the clean build's site."""
+    build(site, make_app)
+    doctrees = site.root / "out" / "doctrees"
+    damaged = [
+        doctrees / name
+        for name in (
+            "scholarsite-refs-by-entry.pickle",
+            "scholarsite-entry-html.pickle",
+            "scholarsite-search-stems.pickle",
+        )
+    ]
+    for path in damaged:
+        assert path.is_file(), path
+        path.write_bytes(b"not a pickle")
+    edit_entry(site, EDITED_KEY)
+    assert entry_html_counts(build(site, make_app)) == (listed(site), 0)
     assert_same_html(site, make_app)

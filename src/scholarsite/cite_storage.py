@@ -17,7 +17,7 @@ from pybtex.database import BibliographyData
 from sphinx.errors import SphinxError
 from sphinx.util import logging
 
-from .fileutil import write_atomically
+from .fileutil import read_pickle, write_atomically
 
 logger = logging.getLogger(__name__)
 
@@ -51,8 +51,7 @@ class StoredCiteData:
         if self.values is None:
             path = self.folder / str(self.name)
             try:
-                with path.open("rb") as file:
-                    self.values = pickle.load(file)
+                self.values = read_pickle(path)
                 logger.verbose(f"scholarsite: stored cite data read from {path.name}")
             except Exception as error:
                 raise SphinxError(f"cannot read {path} ({error}); run `make clean`") from error

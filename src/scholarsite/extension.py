@@ -14,7 +14,8 @@ What each module does (read the one whose name fits the change you want to make)
 - authoring: diagnostics for mistakes in the owner's pages
 - links: no unsafe link, external links noopener
 - quiet: build output without upstream's misleading info messages
-- formatting_cache, cite_storage, plugins: build speed (same output, less work)
+- formatting_cache, cite_storage, plugins, entry_html, search_stems: build speed (same
+  output, less work)
 - upstream: the internals of other packages the code relies on, and why
 - refs, style: reading refs.bib, and the pybtex styles (no Sphinx in them)
 """
@@ -32,6 +33,7 @@ from . import (
     authoring,
     bibliography,
     config,
+    entry_html,
     formatting_cache,
     hiding,
     links,
@@ -41,6 +43,7 @@ from . import (
     publications,
     scholar_tags,
     search_engines,
+    search_stems,
 )
 from .state import ScholarsiteDomain
 from .upstream import BibtexDomain
@@ -77,6 +80,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", bibliography.check_local_files, priority=420)
     app.connect("builder-inited", bibliography.reuse_parsed_bibliography, priority=450)
     app.connect("builder-inited", paper_pages.remove_generated_sources)
+    app.connect("builder-inited", entry_html.start_build)
+    app.connect("builder-inited", search_stems.keep_stems)
 
     # Reading: what an incremental build must read again, and diagnostics.
     app.connect("env-get-outdated", publications.docs_to_reread)
@@ -97,6 +102,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
         publications.details, html=(publications.visit_details, publications.depart_details)
     )
     app.add_node(publications.publication_list)
+    app.add_node(
+        entry_html.entry_html, html=(entry_html.visit_entry_html, entry_html.depart_entry_html)
+    )
     app.add_node(publications.cited_publications)
     app.add_directive("publications", publications.PublicationsDirective)
     app.add_directive("cited-publications", publications.CitedPublicationsDirective)
@@ -108,6 +116,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # Writing: fill the lists and pages once references are resolved; links made safe last.
     app.add_event(publications.ENTRY_RENDERED)
     app.connect(publications.ENTRY_RENDERED, paper_pages.link_title_to_paper_page)
+    app.add_post_transform(publications.ListCitations)
     app.connect("doctree-resolved", publications.render_publication_lists)
     app.connect("doctree-resolved", publications.render_cited_publications)
     app.connect("doctree-resolved", links.make_links_safe, priority=900)
@@ -131,6 +140,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("build-finished", search_engines.write_robots_txt)
     app.connect("build-finished", search_engines.write_sitemap)
     app.connect("build-finished", formatting_cache.finish_build)
+    app.connect("build-finished", entry_html.save_cache)
+    app.connect("build-finished", search_stems.save_stems)
     return {
         "version": __version__,
         "env_version": ENV_VERSION,

@@ -31,7 +31,8 @@ from . import ENV_VERSION
 from .cite_storage import StoredBibliography, StoredCiteData, remove_old_files
 from .fileutil import code_digest
 from .plugins import register_repeated_lookups
-from .refs import entry_digest
+from .refs import Refs, entry_digest
+from .state import state
 from .style import HomepageStyle
 from .upstream import BibData, BibtexDomain, Citation, FilterVisitor, cite_domain
 
@@ -188,6 +189,17 @@ class CachedBibtexDomain(BibtexDomain):
             tuple(fingerprints),
         )
 
+    def known_digests(self) -> dict[str, tuple[Entry, str]]:
+        """The digests refs.bib's check computed this build, with their entries: the same
+        entries as here when sphinxcontrib-bibtex was handed them (bibliography.py)."""
+        return {
+            key: (entry, refs.digests[key])
+            for refs in state(self.env).build.refs
+            if isinstance(refs, Refs)  # read this build, not reused unread from the last
+            for key, entry in refs.entries.items()
+            if "crossref" not in entry.fields  # see cacheable_digest
+        }
+
     def make_style(self, style_class: type) -> BaseStyle:
         """An instance of *style_class*; the homepage style gets the owner's names from conf.py."""
         if issubclass(style_class, HomepageStyle):
@@ -244,7 +256,13 @@ class CachedBibtexDomain(BibtexDomain):
         owners = tuple(self.env.config.scholarsite_owner_names)
         style_print = (style_fingerprint(style_class), owners)
         tooltip_print = (style_fingerprint(tooltip_class), owners) if tooltip_class else None
-        digests = [cacheable_digest(entry) for entry in entries.values()]
+        known = self.known_digests()
+        digests = [
+            known[entry.key][1]
+            if entry.key in known and known[entry.key][0] is entry
+            else cacheable_digest(entry)
+            for entry in entries.values()
+        ]
         styles: dict[str, BaseStyle] = {}
 
         def style(kind: str) -> BaseStyle:

@@ -3,22 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 from typing import Any, ClassVar
 
 from docutils import nodes
 from pybtex.database import Entry
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
+from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxDirective
 from sphinxcontrib.bibtex.directives import BibliographyDirective
 
+from .entry_html import html_cache
 from .names import MARK_MEANINGS
 from .publication import LINK_FIELDS, Publication, bibtex_source
 from .refs import entry_digest
 from .state import state
-from .upstream import cite_domain
+from .upstream import (
+    DOCUTILS_BACKEND,
+    BibliographyKey,
+    Citation,
+    bibliography_node,
+    cite_domain,
+    node_text_transform,
+)
 
-#: Emitted for each entry rendered on the list: (app, key, list item, docname).
+#: Emitted for each entry rendered on the list: (app, key, list item, docname); not for an
+#: entry whose HTML is reused (scholarsite.entry_html), which already shows what it did.
 ENTRY_RENDERED = "scholarsite-entry-rendered"
 
 
@@ -127,8 +138,9 @@ def docs_to_reread(
         # What a page shows of an entry also depends on the others: its versions, the entry
         # that shows it, and its anchor and page name (unique among all keys).
         publications = build.publications
+        known = record_digests(env)
         digests = {
-            key: entry_digest(entry)
+            key: (known.get(key) or entry_digest(entry))
             + repr((publications[key].anchor, publications[key].page_name))
             + repr((publications[key].versions, build.lead_of(key)))
             for key, entry in build.entries.items()
@@ -149,9 +161,21 @@ def docs_to_rewrite(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """Rewrite the pages whose "Cited on" links changed with this build's citations."""
     domain = state(env)
     cited_on = citing_docs(env)
-    domain.build.backlinks_changed = keys_that_differ(domain.cited_on, cited_on)
-    domain.cited_on = cited_on
+    titles = {doc: title_of(env, doc) for docs in cited_on.values() for doc in docs}
+    changed = keys_that_differ(domain.cited_on, cited_on)
+    # A citing page's new title changes the "Cited on" lines that name it.
+    before = domain.cited_on_titles
+    changed |= {
+        key for key, docs in cited_on.items() if any(before.get(d) != titles[d] for d in docs)
+    }
+    domain.build.backlinks_changed = changed
+    domain.cited_on, domain.cited_on_titles = cited_on, titles
     return sorted(domain.list_docs) if domain.build.backlinks_changed else []
+
+
+def title_of(env: BuildEnvironment, docname: str) -> str:
+    """*docname*'s title as a "Cited on" line shows it."""
+    return env.titles[docname].astext() if docname in env.titles else docname
 
 
 # -- Rendering -----------------------------------------------------------------
@@ -263,11 +287,7 @@ def cited_on_line(key: str, app: Sphinx, fromdocname: str) -> list[nodes.Node]:
     if not docnames:
         return []
     links = [
-        (
-            env.titles[docname].astext() if docname in env.titles else docname,
-            app.builder.get_relative_uri(fromdocname, docname),
-            True,
-        )
+        (title_of(env, docname), app.builder.get_relative_uri(fromdocname, docname), True)
         for docname in docnames
     ]
     return [captioned_links("Cited on", "publication-cited-on", links)]
@@ -300,28 +320,49 @@ def render_publication_lists(app: Sphinx, doctree: nodes.document, docname: str)
     wrappers = list(doctree.findall(publication_list))
     if not wrappers:  # runs on every page: do no O(N) work where there is no list
         return
-    build = state(app.env).build
+    citations = {citation.citation_id: citation for citation in cite_domain(app.env).citations}
+    for wrapper in wrappers:
+        shown, moved_ids = shown_entries(app.env, list(wrapper.findall(nodes.citation)), citations)
+        wrapper.replace_self(grouped_by_year(app, docname, shown, moved_ids, citations))
+
+
+def shown_entries(
+    env: BuildEnvironment, citation_nodes: list[nodes.Element], citations: dict[str, Citation]
+) -> tuple[list[nodes.Element], dict[str, list[str]]]:
+    """The citation nodes of listed entries, in the list's order (newest year first, then the
+    owner's order), each with its key; and the ids of the others, by the entry that shows them.
+    """
+    build = state(env).build
     publications = build.publications
     order = {key: index for index, key in enumerate(build.listed)}
-    key_of = {citation.citation_id: citation.key for citation in cite_domain(app.env).citations}
-    for wrapper in wrappers:
-        shown: list[nodes.citation] = []
-        moved_ids: dict[str, list[str]] = {}
-        for node in wrapper.findall(nodes.citation):
-            node["key"] = key = key_of[node["ids"][0]]
-            if key in order:
-                shown.append(node)
-            elif lead := build.lead_of(key):
-                moved_ids.setdefault(lead, []).extend(node["ids"])
-        shown.sort(key=lambda node: (year_order(publications[node["key"]]), order[node["key"]]))
-        wrapper.replace_self(grouped_by_year(app, docname, shown, moved_ids))
+    shown: list[nodes.Element] = []
+    moved_ids: dict[str, list[str]] = {}
+    for node in citation_nodes:
+        node["key"] = key = citations[node["ids"][0]].key
+        if key in order:
+            shown.append(node)
+        elif lead := build.lead_of(key):
+            moved_ids.setdefault(lead, []).extend(node["ids"])
+    shown.sort(key=lambda node: (year_order(publications[node["key"]]), order[node["key"]]))
+    return shown, moved_ids
 
 
 def grouped_by_year(
-    app: Sphinx, docname: str, citations: list[nodes.citation], moved_ids: dict[str, list[str]]
+    app: Sphinx,
+    docname: str,
+    citations: list[nodes.Element],
+    moved_ids: dict[str, list[str]],
+    formatted: dict[str, Citation] | None = None,
 ) -> list[nodes.Node]:
-    """A section per year (Undated last), each a list of the entries, anchored at their keys."""
-    publications = state(app.env).build.publications
+    """A section per year (Undated last), each a list of the entries, anchored at their keys.
+
+    Each entry is rendered once and its HTML reused while what it shows stays the same
+    (:mod:`scholarsite.entry_html`; *formatted*: sphinxcontrib-bibtex's citations by id).
+    """
+    build = state(app.env).build
+    publications = build.publications
+    cache = html_cache(app.env) if formatted is not None else None
+    digests = record_digests(app.env)
     result: list[nodes.Node] = []
     years: dict[str, nodes.bullet_list] = {}
     for node in citations:
@@ -333,8 +374,117 @@ def grouped_by_year(
             section += nodes.title(year, year)
             section += years.setdefault(year, nodes.bullet_list(classes=["publication-entries"]))
             result.append(section)
-        years[year] += list_item(app, docname, node, pub, moved_ids.get(key, []))
+        extra_ids = moved_ids.get(key, [])
+        if cache is None or formatted is None:
+            years[year] += list_item(app, docname, node, pub, extra_ids)
+            continue
+        citation = formatted[node["ids"][0]]
+        key = node.get(ENTRY_KEY) or cache.key(
+            docname, entry_inputs(app.env, docname, node, pub, extra_ids, citation, digests)
+        )
+        render = partial(list_item, app, docname, node, pub, extra_ids)
+        years[year] += cache.node(docname, key, render)
     return result
+
+
+def record_digests(env: BuildEnvironment) -> dict[str, str]:
+    """Each entry's digest (crossref filled in), by key."""
+    return {
+        key: digest for refs in state(env).build.checked for key, digest in refs.digests.items()
+    }
+
+
+#: The attribute of a list citation that holds its entry's key in the entry HTML cache.
+ENTRY_KEY = "scholarsite_entry_key"
+
+
+class ListCitations(SphinxPostTransform):
+    """The publication list's citations, made only for the entries that will be rendered.
+
+    sphinxcontrib-bibtex's BibliographyTransform (priority 5) gives each citation of a
+    bibliography its formatted text, which the later post-transforms then walk. On the list,
+    an entry whose HTML is kept (:mod:`scholarsite.entry_html`) needs only its citation's ids:
+    this makes the list's citations first, as BibliographyTransform would, the formatted text
+    only where an entry is rendered (see ``upstream.py``).
+    """
+
+    default_priority = 4
+    formats = ("html",)
+
+    def run(self, **kwargs: Any) -> None:
+        wrappers = list(self.document.findall(publication_list))
+        cache = html_cache(self.env)
+        if not wrappers or cache is None:
+            return
+        domain = cite_domain(self.env)
+        citations = {citation.citation_id: citation for citation in domain.citations}
+        digests = record_digests(self.env)
+        publications = state(self.env).build.publications
+        page = self.env.docname  # the page written, where the list may be included from docname
+        for wrapper in wrappers:
+            for bibnode in list(wrapper.findall(bibliography_node)):
+                docname = bibnode["docname"]
+                bib_key = BibliographyKey(docname=docname, id_=bibnode["ids"][0])
+                bibliography = domain.bibliographies[bib_key]
+                made = []
+                for citation in domain.citations:
+                    if citation.bibliography_key == bib_key:
+                        node = bibliography.citation_nodes[citation.key]
+                        node["docname"] = docname
+                        made.append(node)
+                shown, moved_ids = shown_entries(self.env, made, citations)
+                for node in shown:
+                    citation = citations[node["ids"][0]]
+                    pub, extra_ids = publications[node["key"]], moved_ids.get(node["key"], [])
+                    inputs = entry_inputs(self.env, page, node, pub, extra_ids, citation, digests)
+                    node[ENTRY_KEY] = key = cache.key(page, inputs)  # for the rendering
+                    if not cache.has(page, key):
+                        formatted_citation(node, citation)
+                bibnode.replace_self(nodes.container("", *made) if made else nodes.target())
+
+
+def formatted_citation(node: nodes.Element, citation: Citation) -> None:
+    """*node* as BibliographyTransform makes a citation of a ``citation`` list (label,
+    formatted text, ``\\url`` made a link); backrefs aside, which the list does not show."""
+    node += nodes.label("", citation.formatted_entry.label, support_smartquotes=False)
+    node += DOCUTILS_BACKEND.paragraph(citation.formatted_entry)
+    node_text_transform(node)
+
+
+def entry_inputs(
+    env: BuildEnvironment,
+    docname: str,
+    citation: nodes.Element,
+    pub: Publication,
+    extra_ids: list[str],
+    formatted: Citation,
+    digests: dict[str, str],
+) -> tuple[object, ...]:
+    """Everything :func:`list_item` reads to render *pub* on *docname*, as plain data: the
+    entry's digest (its record and BibTeX follow from it, the owner's names and its anchor,
+    page name and versions), each version's, its formatted text and ids, whether its local PDF
+    is present, the pages citing it and their titles. The page, the builder, settings and code
+    are the cache's part of the key."""
+    build = state(env).build
+    versions = tuple(
+        (key, digests.get(key), build.publications[key].page_name)
+        for key in pub.versions
+        if key in build.publications
+    )
+    cited_on = tuple((doc, title_of(env, doc)) for doc in state(env).cited_on.get(pub.key, ()))
+    return (
+        pub.key,
+        digests.get(pub.key),
+        pub.anchor,
+        pub.page_name,
+        versions,
+        repr(formatted.formatted_entry.text),
+        formatted.formatted_entry.label,
+        tuple(citation["ids"]),
+        tuple(extra_ids),
+        bool(pub.pdf and pub.pdf_is_local and pub.pdf in build.files),
+        cited_on,
+    )
 
 
 def list_item(

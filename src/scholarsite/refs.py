@@ -16,7 +16,7 @@ from pybtex.database.input.bibtex import Parser
 from pybtex.scanner import PybtexSyntaxError
 from pybtex.utils import OrderedCaseInsensitiveDict
 
-from .fileutil import code_digest, write_atomically
+from .fileutil import code_digest, read_pickle, write_atomically
 from .latex import fold, latex_plain_text
 from .names import OwnerNames, is_others, name_parts
 from .publication import (
@@ -35,8 +35,10 @@ from .publication import (
     venue_tag,
     year_of,
 )
+from .refs_cache import EntryFacts, RefsCache, load_cache
 
 __all__ = [
+    "CODE_DIGEST",
     "HOMEPAGE_FIELDS",
     "RENDERER_NEEDS",
     "URL_FIELDS",
@@ -100,6 +102,8 @@ class Refs:
     #: Each crossref target, and the first entry (in the owner's order) that it fills in.
     first_filled: dict[str, str] = field(default_factory=dict)
     owner_names: tuple[str, ...] = ()
+    #: Each entry's digest (:func:`entry_digest`, crossref filled in), by key.
+    digests: dict[str, str] = field(default_factory=dict)
 
     def problem(self, line: int, key: str, message: str) -> None:
         self.problems.append(Problem(self.path, line, key, message))
@@ -148,17 +152,26 @@ class Refs:
     @cached_property
     def publications(self) -> dict[str, Publication]:
         """The record of every publication, by key."""
+        return self.build_publications(RefsCache())
+
+    def build_publications(self, cache: RefsCache) -> dict[str, Publication]:
+        """The record of every publication, each reused from *cache* when nothing it is made
+        from changed (the entry, the owner's names, its anchor, page name and versions)."""
         owner = OwnerNames(self.owner_names)
-        return {
-            key: build_publication(
-                entry,
-                owner=owner,
-                anchor=self.anchors[key],
-                page_name=self.page_names[key],
-                versions=self.versions(key),
-            )
-            for key, entry in self.entries.items()
-        }
+        records = {}
+        for key, entry in self.entries.items():
+            anchor, page_name = self.anchors[key], self.page_names[key]
+            versions = self.versions(key)
+            digest = self.digests.get(key) or entry_digest(entry)
+            record_key = (digest, self.owner_names, anchor, page_name, versions)
+            record = cache.record(record_key)
+            if record is None:
+                record = build_publication(
+                    entry, owner=owner, anchor=anchor, page_name=page_name, versions=versions
+                )
+                cache.store_record(record_key, record)
+            records[key] = record
+        return records
 
 
 def entry_digest(entry: Entry) -> str:
@@ -239,11 +252,15 @@ def load_refs(
     *,
     owner_names: Iterable[str] = (),
     strict: Iterable[str] = RENDERER_NEEDS,
+    cache: RefsCache | None = None,
 ) -> Refs:
     """Parse *path* entry by entry, so that every problem and note is tied to its line and key.
 
-    Notes whose code is in *strict* are reported as problems (see RENDERER_NEEDS).
+    Notes whose code is in *strict* are reported as problems (see RENDERER_NEEDS). With a
+    *cache*, an entry whose text (and the macros before it) an earlier read parsed is not parsed
+    again, nor checked again when its digest is the same: the result is the same either way.
     """
+    cache = RefsCache() if cache is None else cache
     refs = Refs(path, owner_names=tuple(owner_names))
     try:
         text = path.read_bytes().decode("utf-8-sig")
@@ -263,21 +280,31 @@ def load_refs(
         starts.append((match.start(), line, match[1].lower(), match[2]))
     parser = Parser()  # one parser for the whole file, so @string macros carry over
     parsed: OrderedCaseInsensitiveDict = OrderedCaseInsensitiveDict()
-    digests: dict[str, str] = {}
     first_lines: dict[str, int] = {}
+    raw_digests: dict[str, str] = {}
+    macros = b""  # a digest of every @string and @preamble so far: what an entry may use
     for index, (offset, line, entry_type, key) in enumerate(starts):
         end = starts[index + 1][0] if index + 1 < len(starts) else len(text)
+        chunk = text[offset:end]
         if entry_type in {"comment", "preamble", "string"}:
-            _parse_chunk(refs, parser, text[offset:end], line, key="")
+            _parse_chunk(refs, parser, chunk, line, key="")
+            if entry_type != "comment":
+                macros = hashlib.blake2b(macros + chunk.encode("utf-8", "surrogatepass")).digest()
             continue
         if not key:
             refs.problem(line, "", f"@{entry_type} entry has no key; write @{entry_type}{{key,")
             continue
-        entry = _parse_chunk(refs, parser, text[offset:end], line, key)
-        if entry is None:
-            continue
+        reused = cache.parsed(macros, chunk)
+        if reused is not None:
+            entry, raw_digest = reused
+        else:
+            entry = _parse_chunk(refs, parser, chunk, line, key)
+            if entry is None:
+                continue
+            raw_digest = entry_digest(entry)
+            cache.store_parsed(macros, chunk, entry, raw_digest)
         if key in parsed:
-            if _content_digest(entry) == digests[key.lower()]:
+            if _content_digest(entry) == _content_digest(parsed[key]):
                 continue  # the same entry pasted twice (DBLP repeats its @proceedings)
             refs.problem(
                 line,
@@ -287,8 +314,8 @@ def load_refs(
             )
             continue
         parsed[key] = entry
+        raw_digests[key] = raw_digest
         refs.lines[key] = first_lines[key.lower()] = line
-        digests[key.lower()] = _content_digest(entry)
         if entry_type not in KINDS and entry_type not in CONTAINER_TYPES:
             refs.note(
                 line,
@@ -299,8 +326,12 @@ def load_refs(
     if not starts and not refs.problems:
         refs.problem(0, "", "no entries; add at least one @inproceedings{...} or @article{...}")
     _sort_entries(refs, parsed)
-    _check_entries(refs)
-    _group_versions(refs)
+    refs.digests = {
+        key: raw_digests[key] if entry is parsed[key] else entry_digest(entry)
+        for key, entry in refs.entries.items()
+    }
+    facts = _check_entries(refs, cache)
+    _group_versions(refs, facts)
     strict = frozenset(strict)
     for note in [note for note in refs.notes if note.code in strict]:
         refs.notes.remove(note)
@@ -398,79 +429,105 @@ def _inherit(entry: Entry, parent: Entry) -> Entry:
     return child
 
 
-def _check_entries(refs: Refs) -> None:
+def _check_entries(refs: Refs, cache: RefsCache) -> dict[str, EntryFacts]:
+    """Check every entry (each one's own checks reused from *cache* when its digest is the
+    same), then the file-wide one: one DOI on two entries. Return each entry's facts."""
     dois: dict[str, str] = {}
+    all_facts = {}
     for key, entry in refs.entries.items():
-        line = refs.lines[key]
-        fields = entry.fields
-        if not latex_plain_text(fields.get("title", "")).strip():
-            refs.problem(line, key, 'missing field "title": add the paper\'s exact title')
-        year = fields.get("year", "").strip()
-        if not year and year_of(entry) is None:
-            refs.note(
-                line, key, "missing-year",
-                'missing field "year": add the year of publication, e.g. year = {2024} '
-                "(until then the entry is listed under Undated)",
-            )  # fmt: skip
-        elif year and not re.fullmatch(r"\{?\d{4}\}?", year):
-            refs.note(line, key, "bad-year", f'year "{year}" is not a four-digit year')
-        if not fields.get("venuetag", "").strip():
-            derived, _ = venue_tag(entry)
-            refs.note(
-                line, key, "missing-venuetag",
-                'missing field "venuetag": add the tag shown before the title, e.g. '
-                "venuetag = {OSDI'24}" + (f" (derived until then: {derived})" if derived else ""),
-            )  # fmt: skip
-        people = [person for person in entry.persons.get("author", []) if not is_others(person)]
-        if not people:
-            refs.note(
-                line, key, "missing-author",
-                'missing field "author": add author = {Given Family and ...}'
-                + (" (the editors or organisation are shown until then)" if _credit(entry) else ""),
-            )  # fmt: skip
-        for person in people:
-            if not person.last_names:
-                refs.note(
-                    line, key, "author-without-family",
-                    f'author "{person}" has no family name; '
-                    'write each author as "Given Family" or "Family, Given"',
-                )  # fmt: skip
-        if raw_doi := fields.get("doi", "").strip():
-            doi = doi_of(entry)
-            if not doi:
-                refs.note(
-                    line, key, "odd-doi",
-                    f'malformed DOI "{raw_doi}"; write the bare DOI, '
-                    "e.g. doi = {10.1145/3503222.3507723} (it is not linked until then)",
-                )  # fmt: skip
-            elif (first := dois.setdefault(doi.casefold(), key)) != key:
+        line, digest = refs.lines[key], refs.digests[key]
+        facts = cache.facts(digest)
+        if facts is None:
+            facts = _entry_facts(entry)
+            cache.store_facts(digest, facts)
+        all_facts[key] = facts
+        for kind, code, message in facts.findings:
+            if kind == "problem":
+                refs.problem(line, key, message)
+            elif kind == "note":
+                refs.note(line, key, code, message)
+            elif (first := dois.setdefault(facts.doi.casefold(), key)) != key:
                 refs.problem(line, key, f'same DOI as "{first}"; remove the duplicate entry')
-        pdf = fields.get("pdf", "").strip()
-        if pdf and not is_http_url(pdf) and not _PLAIN_FILE_NAME.match(pdf):
-            refs.problem(
-                line, key,
-                f'pdf "{pdf}" is not a plain file name; put the file in files/ and write only '
-                "its name, e.g. pdf = {paper.pdf}, or write the PDF's https:// address",
+    return all_facts
+
+
+def _entry_facts(entry: Entry) -> EntryFacts:
+    """One entry's own checks, in the order they are reported, and what versions need of it."""
+    findings: list[tuple[str, str, str]] = []
+
+    def problem(message: str) -> None:
+        findings.append(("problem", "", message))
+
+    def note(code: str, message: str) -> None:
+        findings.append(("note", code, message))
+
+    fields = entry.fields
+    doi = ""
+    if not latex_plain_text(fields.get("title", "")).strip():
+        problem('missing field "title": add the paper\'s exact title')
+    year = fields.get("year", "").strip()
+    if not year and year_of(entry) is None:
+        note(
+            "missing-year",
+            'missing field "year": add the year of publication, e.g. year = {2024} '
+            "(until then the entry is listed under Undated)",
+        )  # fmt: skip
+    elif year and not re.fullmatch(r"\{?\d{4}\}?", year):
+        note("bad-year", f'year "{year}" is not a four-digit year')
+    if not fields.get("venuetag", "").strip():
+        derived, _ = venue_tag(entry)
+        note(
+            "missing-venuetag",
+            'missing field "venuetag": add the tag shown before the title, e.g. '
+            "venuetag = {OSDI'24}" + (f" (derived until then: {derived})" if derived else ""),
+        )  # fmt: skip
+    people = [person for person in entry.persons.get("author", []) if not is_others(person)]
+    if not people:
+        note(
+            "missing-author",
+            'missing field "author": add author = {Given Family and ...}'
+            + (" (the editors or organisation are shown until then)" if _credit(entry) else ""),
+        )  # fmt: skip
+    for person in people:
+        if not person.last_names:
+            note(
+                "author-without-family",
+                f'author "{person}" has no family name; '
+                'write each author as "Given Family" or "Family, Given"',
             )  # fmt: skip
-        for name, address in addresses_in(entry):
-            if name == "pdf":
-                continue
-            if is_unsafe_url(address):
-                refs.problem(
-                    line, key,
-                    f'{name} "{address}" is not an http(s) address; '
-                    "write the full address, starting with https://",
-                )  # fmt: skip
-            elif not is_http_url(address) and name in (*URL_FIELDS, "links"):
-                refs.note(
-                    line, key, "not-a-web-address",
-                    f'{name} "{address}" is not a web address starting with https://; '
-                    "it is not linked",
-                )  # fmt: skip
-        if "<" in fields.get("abstract", "") and re.search(
-            r"</?[a-zA-Z][^>]*>", fields["abstract"]
-        ):
-            refs.note(line, key, "html-in-abstract", "the abstract holds HTML tags; shown as text")
+    if raw_doi := fields.get("doi", "").strip():
+        doi = doi_of(entry)
+        if not doi:
+            note(
+                "odd-doi",
+                f'malformed DOI "{raw_doi}"; write the bare DOI, '
+                "e.g. doi = {10.1145/3503222.3507723} (it is not linked until then)",
+            )  # fmt: skip
+        else:
+            findings.append(("doi", "", ""))  # the file-wide check: one DOI, one entry
+    pdf = fields.get("pdf", "").strip()
+    if pdf and not is_http_url(pdf) and not _PLAIN_FILE_NAME.match(pdf):
+        problem(
+            f'pdf "{pdf}" is not a plain file name; put the file in files/ and write only '
+            "its name, e.g. pdf = {paper.pdf}, or write the PDF's https:// address",
+        )  # fmt: skip
+    for name, address in addresses_in(entry):
+        if name == "pdf":
+            continue
+        if is_unsafe_url(address):
+            problem(
+                f'{name} "{address}" is not an http(s) address; '
+                "write the full address, starting with https://",
+            )  # fmt: skip
+        elif not is_http_url(address) and name in (*URL_FIELDS, "links"):
+            note(
+                "not-a-web-address",
+                f'{name} "{address}" is not a web address starting with https://; '
+                "it is not linked",
+            )  # fmt: skip
+    if "<" in fields.get("abstract", "") and re.search(r"</?[a-zA-Z][^>]*>", fields["abstract"]):
+        note("html-in-abstract", "the abstract holds HTML tags; shown as text")
+    return EntryFacts(tuple(findings), doi, title_fingerprint(entry), frozenset(_families(entry)))
 
 
 def _credit(entry: Entry) -> bool:
@@ -499,7 +556,7 @@ def _families(entry: Entry) -> set[str]:
     }
 
 
-def _group_versions(refs: Refs) -> None:
+def _group_versions(refs: Refs, facts: dict[str, EntryFacts]) -> None:
     """Versions of one paper show as one entry. The rule: the same title once normalised (case,
     accents, LaTeX and punctuation aside) and at least one family name in common (or no authors
     on one side). The published version leads (the first in the file that is not a preprint),
@@ -508,21 +565,17 @@ def _group_versions(refs: Refs) -> None:
     for key, entry in refs.entries.items():
         if entry.fields.get("separate", "").strip().lower() in ("true", "yes", "1"):
             continue
-        if fingerprint := title_fingerprint(entry):
+        if fingerprint := facts[key].title_fingerprint:
             groups.setdefault(fingerprint, []).append(key)
     for keys in groups.values():
         while len(keys) > 1:
             lead = next((key for key in keys if not is_preprint(refs.entries[key])), keys[0])
-            families = _families(refs.entries[lead])
+            families = facts[lead].families
             same = [
                 key
                 for key in keys
                 if key != lead
-                and (
-                    not families
-                    or not _families(refs.entries[key])
-                    or families & _families(refs.entries[key])
-                )
+                and (not families or not facts[key].families or families & facts[key].families)
             ]
             for key in same:
                 refs.version_of[key] = lead
@@ -532,7 +585,8 @@ def _group_versions(refs: Refs) -> None:
 # -- Cache -------------------------------------------------------------------------------
 
 _PACKAGE = Path(__file__).parent
-_CODE_DIGEST = code_digest(
+#: The code and data a record is made with: what a cached read is valid for.
+CODE_DIGEST = code_digest(
     _PACKAGE / name
     for name in (
         "refs.py",
@@ -572,8 +626,7 @@ class CachedRefs:
     @cached_property
     def refs(self) -> Refs:
         try:
-            with self.entries_file.open("rb") as file:
-                digest, refs = pickle.load(file)
+            digest, refs = read_pickle(self.entries_file)
             if digest == self.digest and isinstance(refs, Refs):
                 return refs
         except Exception:  # removed or damaged since: read refs.bib again
@@ -595,26 +648,33 @@ def load_refs_cached(
 ) -> Refs | CachedRefs:
     """``load_refs(path)``, reused from the last build while the file's bytes are the same.
 
+    When they are not, only the entries whose text changed are parsed and checked again, and
+    only the records of entries that changed are made again (:mod:`scholarsite.refs_cache`).
     Only a file without problems is cached, so every problem is reported on every build.
     """
     owner_names = tuple(owner_names)
     try:
-        key = path.read_bytes() + repr(owner_names).encode() + _CODE_DIGEST
+        key = path.read_bytes() + repr(owner_names).encode() + CODE_DIGEST
         digest = hashlib.sha256(key).hexdigest()
     except OSError:
         return load_refs(path, owner_names=owner_names)
     cache = cache_dir / "scholarsite-refs.pickle"
     entries_file = cache_dir / "scholarsite-refs-entries.pickle"
     try:
-        with cache.open("rb") as file:
-            cached_digest, cached_path, pdfs, notes = pickle.load(file)
+        cached_digest, cached_path, pdfs, notes = read_pickle(cache)
         if cached_digest == digest and cached_path == path:
             return CachedRefs(path, pdfs, entries_file, digest, notes, owner_names)
     except Exception:  # no cache yet, or one from another version: read the file
         pass
-    refs = load_refs(path, owner_names=owner_names)
+    entry_cache_file = cache_dir / "scholarsite-refs-by-entry.pickle"
+    entry_cache = load_cache(entry_cache_file, CODE_DIGEST)
+    refs = load_refs(path, owner_names=owner_names, cache=entry_cache)
     if not refs.problems:
+        # Made now, so that they are saved with the entries (a later build that needs them
+        # unpickles them) and reused entry by entry from the cache.
+        refs.publications = refs.build_publications(entry_cache)
         cache_dir.mkdir(parents=True, exist_ok=True)
+        entry_cache.save(entry_cache_file)
         for target, record in (
             (entries_file, (digest, refs)),
             (cache, (digest, path, refs.pdfs, tuple(refs.notes))),

@@ -25,6 +25,7 @@ from .refs import CachedRefs, Refs
 if TYPE_CHECKING:
     from sphinx.environment import BuildEnvironment
 
+    from .entry_html import EntryHTMLCache
     from .profile import Profile
 
 logger = logging.getLogger(__name__)
@@ -59,6 +60,8 @@ class BuildState:
     paper_pages: list[str] = field(default_factory=list)
     #: Every page this build writes, by its address in the output folder.
     page_targets: set[str] = field(default_factory=set)
+    #: The publication list's entries as HTML, kept between builds (HTML builders only).
+    entry_html: EntryHTMLCache | None = None
     _entries: OrderedCaseInsensitiveDict | None = None
     _publications: dict[str, Publication] | None = None
 
@@ -116,6 +119,7 @@ class ScholarsiteDomain(Domain):
     initial_data: ClassVar[dict[str, Any]] = {  # Sphinx deep-copies it
         "list_docs": set(),
         "cited_on": {},
+        "cited_on_titles": {},
         "entry_digests": {},
         "refs_digest": None,
         "files": frozenset(),
@@ -138,6 +142,15 @@ class ScholarsiteDomain(Domain):
     @cited_on.setter
     def cited_on(self, value: dict[str, tuple[str, ...]]) -> None:
         self.data["cited_on"] = value
+
+    @property
+    def cited_on_titles(self) -> dict[str, str]:
+        """The title of every citing document, as the "Cited on" lines show it."""
+        return cast(dict[str, str], self.data["cited_on_titles"])
+
+    @cited_on_titles.setter
+    def cited_on_titles(self, value: dict[str, str]) -> None:
+        self.data["cited_on_titles"] = value
 
     @property
     def entry_digests(self) -> dict[str, str]:

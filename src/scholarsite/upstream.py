@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import logging
 from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
@@ -29,6 +30,11 @@ from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.directives.other import TocTree
 from sphinx.environment.adapters import toctree as toctree_adapter
 
+# Sphinx's filter for ``suppress_warnings``: entry_html.WarningCounter counts a build's warnings
+# as Sphinx reports them (a suppressed one is not a warning), and keeps no entry HTML from a
+# build that had any. Sphinx has no public way to ask how many warnings a build logged.
+from sphinx.util.logging import WarningSuppressor
+
 # sphinxcontrib-bibtex's bibliography data, as its domain keeps it (``BibtexDomain.bibdata``):
 # bibliography.reuse_parsed_bibliography hands it the entries the site already parsed and
 # checked, so that refs.bib is parsed once per build, not twice.
@@ -39,7 +45,7 @@ from sphinxcontrib.bibtex.bibfile import BibData, BibFile, get_mtime, is_bibdata
 # through docutils' make_id: publications.PublicationsDirective hands it a string whose format()
 # gives each key's anchor from Refs.anchors (unique and non-empty for any key, which make_id of
 # the key is not). It has no hook for ids.
-from sphinxcontrib.bibtex.directives import BibliographyDirective
+from sphinxcontrib.bibtex.directives import BibliographyDirective, BibliographyKey
 
 # sphinxcontrib-bibtex's domain: formatting_cache.CachedBibtexDomain overrides env_updated (to
 # skip formatting when nothing it reads changed) and get_formatted_entries (to reuse what an
@@ -49,6 +55,15 @@ from sphinxcontrib.bibtex.directives import BibliographyDirective
 # environment pickle. The domain has no hook for any of this.
 from sphinxcontrib.bibtex.domain import BibtexDomain, Citation, _FilterVisitor
 
+# sphinxcontrib-bibtex's BibliographyTransform fills each bibliography node with citations: the
+# citation nodes its directive made (``BibliographyValue.citation_nodes``), each with a label
+# and its formatted text (its docutils backend, then ``node_text_transform``).
+# publications.ListCitations does the same for the publication list first, the formatted text
+# only for the entries whose HTML is not kept (entry_html): the others' would be made, walked
+# by every later post-transform, and dropped. The transform has no hook for that.
+from sphinxcontrib.bibtex.nodes import bibliography as bibliography_node
+from sphinxcontrib.bibtex.transforms import BibliographyTransform, node_text_transform
+
 # sphinxext-opengraph's get_tags makes a page's og: tags from its doctree; it skips a page
 # without one, so paper_pages.add_page_head_tags calls it with the rendered page's document.
 from sphinxext.opengraph import get_tags
@@ -57,19 +72,25 @@ if TYPE_CHECKING:
     from sphinx.environment import BuildEnvironment
 
 __all__ = [
+    "DOCUTILS_BACKEND",
     "BibData",
     "BibFile",
+    "BibliographyKey",
     "BibtexDomain",
     "Citation",
     "FilterVisitor",
+    "WarningSuppressor",
+    "bibliography_node",
     "cite_domain",
     "get_mtime",
     "get_tags",
     "is_bibdata_outdated",
+    "node_text_transform",
     "upstream_changes",
 ]
 
 FilterVisitor = _FilterVisitor
+DOCUTILS_BACKEND = BibliographyTransform.backend
 
 #: Furo's two <aside> landmarks as its page.html writes them: templates/page.html adds an
 #: aria-label to each (screen readers, and axe's landmark-unique rule, need them told apart),
@@ -86,6 +107,7 @@ CHECKED_SOURCES = {
             "BibtexDomain.get_formatted_entries": "f7b36ed108766771",
             "BibtexDomain.get_sorted_entries": "72ad72c2045cd59e",
             "BibtexDomain.get_entries": "0d8cc6c393444e0b",
+            "BibliographyTransform.run": "83ed247aad22cbe1",
         },
     },
 }
@@ -130,17 +152,27 @@ def upstream_changes() -> list[str]:
             "the release's digests to upstream.CHECKED_SOURCES"
         )
     else:
+        owners = {"BibtexDomain": BibtexDomain, "BibliographyTransform": BibliographyTransform}
         for name, digest in checked[installed].items():
-            method = getattr(BibtexDomain, name.split(".")[1], None)
+            owner, _, attribute = name.partition(".")
+            method = getattr(owners[owner], attribute, None)
             if method is None or source_digest(method) != digest:
                 changes.append(
                     f"sphinxcontrib-bibtex {installed} changed {name}: "
-                    "formatting_cache.py copies or wraps it; compare and adapt"
+                    "formatting_cache.py or publications.ListCitations copies or wraps it; "
+                    "compare and adapt"
                 )
     if "bibtex_cite_id.format(" not in inspect.getsource(BibliographyDirective.run):
         changes.append(
             "sphinxcontrib-bibtex's BibliographyDirective.run no longer formats bibtex_cite_id: "
             "publications.AnchorCiteId gives the list's anchors through it; adapt"
+        )
+    if not issubclass(WarningSuppressor, logging.Filter) or list(
+        inspect.signature(WarningSuppressor).parameters
+    ) != ["app"]:
+        changes.append(
+            "Sphinx changed sphinx.util.logging.WarningSuppressor (a logging.Filter made with "
+            "the app): adapt entry_html.WarningCounter"
         )
     furo_page = Path(furo.__file__ or "").parent / "theme" / "furo" / "page.html"
     markup = furo_page.read_text(encoding="utf-8") if furo_page.is_file() else ""

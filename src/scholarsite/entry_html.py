@@ -1,0 +1,271 @@
+"""The publication list's entries as HTML: each rendered once, then reused while its inputs hold.
+
+An entry of the list is a docutils subtree that Sphinx post-transforms, indexes for search and
+writes, Pygments highlighting its BibTeX box, on every build that writes the list; with
+thousands of entries that is most of an entry edit's cost. Here each entry is put in the
+doctree as an :class:`entry_html` node. The first time, the node holds the entry's subtree,
+which Sphinx processes as before (links made safe, the HTML writer, Pygments), and its
+visitor keeps the HTML the writer made, with an outline of the subtree for the doctree's later
+readers (the search index, the page's description). Later, while the entry's key is the same,
+the node holds that HTML and that outline instead.
+
+The key is a digest of everything the HTML is made from: the caller's inputs for the entry
+(its record, versions, backlinks, local PDF, ids, formatted text), the page it sits on
+(relative addresses differ per page), the builder, the settings Sphinx rebuilds pages for,
+the versions of the packages that render it and this package's code and data. The kept HTML lives in
+a file of its own beside the environment pickle, read on first use; it is saved at the end
+of a build that logged no warning, so a warning an entry gives is given again next time.
+(Pages written in parallel processes, ``-j N``, keep nothing: their entries are rendered
+again next time, with the same result.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import pickle
+from collections.abc import Callable
+from importlib.metadata import version
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from docutils import nodes
+from sphinx.util import logging as sphinx_logging
+
+from . import ENV_VERSION
+from .fileutil import read_pickle, write_atomically
+from .refs import CODE_DIGEST
+from .state import state
+from .upstream import WarningSuppressor
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.config import Config
+    from sphinx.environment import BuildEnvironment
+
+logger = sphinx_logging.getLogger(__name__)
+
+CACHE_FILE = "scholarsite-entry-html.pickle"
+#: The packages whose output an entry's HTML is: a new release may write other markup.
+RENDERERS = ("sphinx", "docutils", "pygments", "pybtex", "pybtex-docutils", "sphinxcontrib-bibtex")
+
+
+class entry_html(nodes.General, nodes.Element):
+    """One entry of the publication list: its children rendered (and the HTML kept), or the
+    HTML kept from before (``html``), with the outline of what it was rendered from as its
+    children (:func:`outline`: what search and the page's description read)."""
+
+
+def visit_entry_html(self: Any, node: entry_html) -> None:
+    if node.get("html") is not None:
+        self.body.append(node["html"])
+        raise nodes.SkipNode
+    node["body_start"] = len(self.body)
+
+
+def depart_entry_html(self: Any, node: entry_html) -> None:
+    cache = state(self.builder.env).build.entry_html
+    kept_outline = outline(node)
+    if cache is not None and kept_outline is not None:
+        cache.store(
+            node["docname"],
+            node["cache_key"],
+            "".join(self.body[node["body_start"] :]),
+            kept_outline,
+        )
+
+
+#: Nodes whose kind the doctree's later readers act on (sphinxext-opengraph's description
+#: separates list items, skips literal blocks, raw HTML and comments; Sphinx's search skips
+#: comments and reads raw HTML): kept in an entry's outline, with their classes and format.
+_STRUCTURAL = (
+    nodes.Part,
+    nodes.Sequential,
+    nodes.Invisible,
+    nodes.Admonition,
+    nodes.literal_block,
+    nodes.raw,
+)
+
+Outline = list[Any]  # str (text) or (class name, classes, format, Outline)
+
+
+def outline(node: nodes.Node, verbatim: bool = False) -> Outline | None:
+    """What readers of the doctree after the writer's (search, page description) see of
+    *node*'s children: their text, in the structure those readers act on, other elements
+    left out; None when they would read more (a title, keywords, an element not docutils')."""
+    parts: Outline = []
+    for child in node.children:
+        if isinstance(child, nodes.Text):
+            parts.append(child.astext())
+            continue
+        if isinstance(child, (nodes.title, nodes.meta)) or not isinstance(child, nodes.Element):
+            return None
+        inner = outline(child, verbatim or isinstance(child, nodes.literal_block))
+        if inner is None:
+            return None
+        if (
+            verbatim
+            or not inner
+            or isinstance(child, _STRUCTURAL)
+            or "no-search" in child["classes"]
+        ):
+            if type(child).__module__ != nodes.__name__:
+                return None
+            kind = type(child).__name__
+            parts.append((kind, tuple(child["classes"]), child.get("format"), inner))
+        else:
+            parts.extend(inner)
+    return parts
+
+
+def from_outline(parts: Outline, parent: nodes.Element) -> list[nodes.Node]:
+    """Docutils nodes that read as the nodes *parts* was made from, children of *parent*.
+
+    Made by hand rather than with ``append``, which looks up the document for each child:
+    thousands of entries make hundreds of thousands of nodes.
+    """
+    result: list[nodes.Node] = []
+    for part in parts:
+        child: nodes.Node
+        if isinstance(part, str):
+            child = nodes.Text(part)
+        else:
+            kind, classes, format_, inner = part
+            element: nodes.Element = getattr(nodes, kind)()
+            element["classes"] = list(classes)
+            if format_ is not None:
+                element["format"] = format_
+            element.children = from_outline(inner, element)
+            child = element
+        child.parent = parent
+        result.append(child)
+    return result
+
+
+def _stable(value: Any) -> Any:
+    """*value* as plain data with a stable repr (objects by their type, sets sorted)."""
+    if isinstance(value, (str, int, float, bool, type(None))):
+        return value
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, dict):
+        return sorted((repr(_stable(k)), _stable(v)) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return [_stable(item) for item in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(repr(_stable(item)) for item in value)
+    kind = value if isinstance(value, type) or callable(value) else type(value)
+    return f"{getattr(kind, '__module__', '')}.{getattr(kind, '__qualname__', repr(kind))}"
+
+
+def settings_digest(config: Config) -> str:
+    """A digest of every setting whose change makes Sphinx rewrite pages."""
+    values = [
+        (item.name, _stable(item.value)) for item in config if item.rebuild in ("env", "html")
+    ]
+    return hashlib.blake2b(repr(sorted(values)).encode(), digest_size=16).hexdigest()
+
+
+class WarningCounter(logging.Handler):
+    """Counts the warnings (and errors) a build logs, those ``suppress_warnings`` hides aside."""
+
+    def __init__(self, app: Sphinx) -> None:
+        super().__init__(logging.WARNING)
+        self.addFilter(WarningSuppressor(app))
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+class EntryHTMLCache:
+    """Kept HTML and outlines by page and entry key: as saved (read on first use), and as
+    used in this build."""
+
+    def __init__(self, path: Path, fingerprint: str, warnings: WarningCounter) -> None:
+        self.path, self.fingerprint, self.warnings = path, fingerprint, warnings
+        self._before: dict[str, dict[str, tuple[str, Outline]]] | None = None
+        self.now: dict[str, dict[str, tuple[str, Outline]]] = {}
+        self.counts = [0, 0]  # rendered, reused
+
+    @property
+    def before(self) -> dict[str, dict[str, tuple[str, Outline]]]:
+        if self._before is None:
+            self._before = {}
+            try:
+                saved_fingerprint, saved = read_pickle(self.path)
+                if saved_fingerprint == self.fingerprint and isinstance(saved, dict):
+                    self._before = saved
+            except Exception:  # none yet, or damaged: every entry is rendered afresh
+                pass
+        return self._before
+
+    def key(self, docname: str, inputs: Any) -> str:
+        """The key of an entry on *docname* made from *inputs* (plain data, stable repr)."""
+        data = repr((self.fingerprint, docname, inputs)).encode("utf-8", "surrogatepass")
+        return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+    def has(self, docname: str, key: str) -> bool:
+        """Whether an entry's HTML is kept for *key* on *docname*."""
+        return key in self.before.get(docname, {})
+
+    def node(self, docname: str, key: str, render: Callable[[], nodes.Node]) -> entry_html:
+        """The entry's node: its kept HTML, or the subtree ``render()`` gives, to be kept."""
+        kept = self.before.get(docname, {}).get(key)
+        if kept is not None:
+            html, kept_outline = kept
+            self.now.setdefault(docname, {})[key] = kept
+            self.counts[1] += 1
+            node = entry_html(html=html)
+            node.children = from_outline(kept_outline, node)
+            return node
+        self.counts[0] += 1
+        return entry_html("", render(), docname=docname, cache_key=key)
+
+    def store(self, docname: str, key: str, html: str, kept: Outline) -> None:
+        self.now.setdefault(docname, {})[key] = (html, kept)
+
+    def save(self, docnames: set[str]) -> None:
+        """Keep this build's entries, and those of pages it did not write (while they exist)."""
+        if not self.now:
+            return  # no list written: what is saved stands
+        kept = {doc: entries for doc, entries in self.before.items() if doc in docnames}
+        kept.update(self.now)
+        if kept != self.before:
+            data = pickle.dumps((self.fingerprint, kept), pickle.HIGHEST_PROTOCOL)
+            write_atomically(self.path, data)
+
+
+def start_build(app: Sphinx) -> None:
+    """At the start of an HTML build: this build's cache, and its count of warnings."""
+    if app.builder.format != "html":
+        return
+    warnings = WarningCounter(app)
+    logging.getLogger("sphinx").addHandler(warnings)
+    versions = [(name, version(name)) for name in RENDERERS]
+    code = (ENV_VERSION, CODE_DIGEST)  # the package's code, and the data its records read
+    translator = app.builder.get_translator_class()  # another extension may set its own
+    writer = (app.builder.name, f"{translator.__module__}.{translator.__qualname__}")
+    fingerprint = repr((code, versions, writer, settings_digest(app.config)))
+    path = Path(app.doctreedir, CACHE_FILE)
+    state(app.env).build.entry_html = EntryHTMLCache(path, fingerprint, warnings)
+
+
+def html_cache(env: BuildEnvironment) -> EntryHTMLCache | None:
+    """This build's cache of entry HTML; None for a builder that does not write HTML."""
+    return state(env).build.entry_html
+
+
+def save_cache(app: Sphinx, exception: Exception | None) -> None:
+    """At the end of a build: keep the HTML of the entries it wrote, unless it logged a
+    warning (an entry that gave one is rendered, and gives it, again next time)."""
+    cache = state(app.env).build.entry_html
+    if cache is None:
+        return
+    logging.getLogger("sphinx").removeHandler(cache.warnings)
+    if exception is None and cache.warnings.count == 0:
+        logger.verbose(
+            f"scholarsite: list entries rendered {cache.counts[0]}, reused {cache.counts[1]}"
+        )
+        cache.save(set(app.env.found_docs))

@@ -1,0 +1,109 @@
+"""refs.bib read entry by entry: what an earlier read found for each unchanged entry, reused.
+
+Three tables, each keyed by exactly what its result depends on, none by a line number:
+
+- ``parsed``: pybtex's parse of one entry's text, keyed by that text and a digest of every
+  ``@string`` and ``@preamble`` read before it (the macros it may use);
+- ``facts``: an entry's own checks (problems and notes without their line), its DOI, title
+  fingerprint and family names, keyed by the entry's digest (crossref already filled in);
+- ``records``: an entry's :class:`~scholarsite.publication.Publication`, keyed by the entry's
+  digest, the owner's names, its anchor, page name and versions.
+
+A read starts from the tables an earlier read saved and keeps only what it used, so a saved
+cache holds the current file's entries and nothing older. No Sphinx in it.
+"""
+
+from __future__ import annotations
+
+import pickle
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .fileutil import read_pickle, write_atomically
+
+if TYPE_CHECKING:
+    from pybtex.database import Entry
+
+    from .publication import Publication
+
+#: What a cached result also depends on: the parser's version and this package's reading code.
+_PARSER = ("pybtex", version("pybtex"))
+
+
+@dataclass(frozen=True)
+class EntryFacts:
+    """What checking one entry found, with no line number: the caller knows where it is.
+
+    ``findings`` keeps the order the checks report in: ``("problem", "", message)``,
+    ``("note", code, message)``, and ``("doi", "", "")`` where the file-wide duplicate-DOI
+    check goes.
+    """
+
+    findings: tuple[tuple[str, str, str], ...]
+    doi: str
+    title_fingerprint: str
+    families: frozenset[str]
+
+
+@dataclass
+class RefsCache:
+    """The three tables, as read from the last save and as used by this read."""
+
+    code: bytes = b""
+    before: dict[str, dict[Any, Any]] = field(default_factory=dict)
+    now: dict[str, dict[Any, Any]] = field(
+        default_factory=lambda: {"parsed": {}, "facts": {}, "records": {}}
+    )
+    reused: dict[str, int] = field(default_factory=lambda: {"parsed": 0, "facts": 0, "records": 0})
+
+    def _get(self, table: str, key: Any) -> Any:
+        value = self.now[table].get(key)
+        if value is None:
+            value = self.before.get(table, {}).get(key)
+            if value is not None:
+                self.reused[table] += 1
+                self.now[table][key] = value
+        return value
+
+    def parsed(self, macros: bytes, chunk: str) -> tuple[Entry, str] | None:
+        """The entry parsed from *chunk* after the macros whose digest is *macros*, and its
+        digest; None when no earlier read parsed it."""
+        result: tuple[Entry, str] | None = self._get("parsed", (macros, chunk))
+        return result
+
+    def store_parsed(self, macros: bytes, chunk: str, entry: Entry, digest: str) -> None:
+        self.now["parsed"][(macros, chunk)] = (entry, digest)
+
+    def facts(self, digest: str) -> EntryFacts | None:
+        result: EntryFacts | None = self._get("facts", digest)
+        return result
+
+    def store_facts(self, digest: str, facts: EntryFacts) -> None:
+        self.now["facts"][digest] = facts
+
+    def record(self, key: tuple[Any, ...]) -> Publication | None:
+        result: Publication | None = self._get("records", key)
+        return result
+
+    def store_record(self, key: tuple[Any, ...], record: Publication) -> None:
+        self.now["records"][key] = record
+
+    def save(self, path: Path) -> None:
+        """Keep what this read used (and nothing else) for the next one."""
+        data = pickle.dumps((_PARSER, self.code, self.now), pickle.HIGHEST_PROTOCOL)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(path, data)
+
+
+def load_cache(path: Path, code: bytes) -> RefsCache:
+    """The tables saved at *path* by the same reading code, or empty ones."""
+    cache = RefsCache(code=code)
+    try:
+        parser, saved_code, tables = read_pickle(path)
+        if parser == _PARSER and saved_code == code and isinstance(tables, dict):
+            cache.before = tables
+    except Exception:  # no cache yet, or a damaged one: everything is read afresh
+        pass
+    return cache
