@@ -404,8 +404,8 @@ def share_asset_tags(
     def shared(kind: str, make: Any) -> Any:
         def tag(asset: Any) -> str:
             attributes = getattr(asset, "attributes", {})
-            name = getattr(asset, "filename", asset)
-            key = (folder, kind, repr((name, sorted(attributes.items()))))
+            name = str(getattr(asset, "filename", asset))
+            key = (folder, kind, name, tuple(sorted(attributes.items())))
             if key not in tags:
                 tags[key] = make(asset)
             return tags[key]

@@ -55,7 +55,9 @@ class BuildState:
         default_factory=dict
     )
     #: The <link> and <script> tags of the rendered pages' assets, by folder and asset.
-    asset_tags: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    asset_tags: dict[tuple[str, str, str, tuple[tuple[str, Any], ...]], str] = field(
+        default_factory=dict
+    )
     #: The paper pages (and index) this build rendered or kept, by name in their folder.
     paper_pages: list[str] = field(default_factory=list)
     #: Every page this build writes, by its address in the output folder.
