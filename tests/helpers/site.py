@@ -18,6 +18,9 @@ from typing import Any
 from bs4 import BeautifulSoup
 from sphinx.util.docutils import docutils_namespace
 
+#: Sphinx's own template loader, with the compiled templates shared (helpers/templates.py).
+TEMPLATE_BRIDGE = "helpers.templates.SharedTemplateLoader"
+
 REPO = Path(__file__).resolve().parents[2]
 ROOTS = REPO / "tests" / "roots"
 STRICT = ["-W", "--keep-going", "-n"]
@@ -85,7 +88,7 @@ class Site:
                     builder,
                     srcdir=self.docs,
                     builddir=self.root / out,
-                    confoverrides=overrides or None,
+                    confoverrides={"template_bridge": TEMPLATE_BRIDGE, **overrides},
                     status=status,
                     warning=warning,
                     verbosity=1,
