@@ -127,6 +127,9 @@ def resized_photo(source: Path, target_dir: Path, size: int = PHOTO_PX, kind: st
             stale.unlink()
     if not target.exists():
         with Image.open(source) as image:
+            # A JPEG decoded at the smallest scale still twice the size: a camera's photo is
+            # decoded in a fraction of the time and memory, and LANCZOS makes the rest.
+            image.draft("RGB", (2 * size, 2 * size))
             upright = ImageOps.exif_transpose(image)
             square = ImageOps.fit(upright.convert("RGB"), (size, size), Image.Resampling.LANCZOS)
             if kind == "webp":
