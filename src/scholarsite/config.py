@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Callable
@@ -206,3 +207,29 @@ def default_redirect_template(app: Sphinx, config: Config) -> None:
     unset = "redirect_html_template_file" in config and not config.redirect_html_template_file
     if unset and REDIRECT_TEMPLATE.is_file():
         config.redirect_html_template_file = str(REDIRECT_TEMPLATE)
+
+
+# -- Comparing settings from build to build ----------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    """*value* as plain data with a stable repr (objects by their type, sets sorted)."""
+    if isinstance(value, str | int | float | bool | type(None)):
+        return value
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, dict):
+        return sorted((repr(_plain(k)), _plain(v)) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, set | frozenset):
+        return sorted(repr(_plain(item)) for item in value)
+    kind = value if isinstance(value, type) or callable(value) else type(value)
+    return f"{getattr(kind, '__module__', '')}.{getattr(kind, '__qualname__', repr(kind))}"
+
+
+def settings_digest(config: Config) -> str:
+    """A digest of every setting (an object by its type): what is kept from an earlier build
+    (an entry's HTML, a paper page) is kept only while it is the same."""
+    values = [(item.name, _plain(item.value)) for item in config]
+    return hashlib.blake2b(repr(sorted(values)).encode(), digest_size=16).hexdigest()

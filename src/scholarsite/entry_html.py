@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from docutils import nodes
 from sphinx.util import logging as sphinx_logging
 
-from . import ENV_VERSION
+from . import ENV_VERSION, config
 from .fileutil import read_pickle, write_atomically
 from .refs import CODE_DIGEST
 from .state import state
@@ -40,7 +40,6 @@ from .upstream import WarningSuppressor
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
-    from sphinx.config import Config
     from sphinx.environment import BuildEnvironment
 
 logger = sphinx_logging.getLogger(__name__)
@@ -143,30 +142,6 @@ def from_outline(parts: Outline, parent: nodes.Element) -> list[nodes.Node]:
     return result
 
 
-def _stable(value: Any) -> Any:
-    """*value* as plain data with a stable repr (objects by their type, sets sorted)."""
-    if isinstance(value, (str, int, float, bool, type(None))):
-        return value
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, dict):
-        return sorted((repr(_stable(k)), _stable(v)) for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return [_stable(item) for item in value]
-    if isinstance(value, (set, frozenset)):
-        return sorted(repr(_stable(item)) for item in value)
-    kind = value if isinstance(value, type) or callable(value) else type(value)
-    return f"{getattr(kind, '__module__', '')}.{getattr(kind, '__qualname__', repr(kind))}"
-
-
-def settings_digest(config: Config) -> str:
-    """A digest of every setting whose change makes Sphinx rewrite pages."""
-    values = [
-        (item.name, _stable(item.value)) for item in config if item.rebuild in ("env", "html")
-    ]
-    return hashlib.blake2b(repr(sorted(values)).encode(), digest_size=16).hexdigest()
-
-
 class WarningCounter(logging.Handler):
     """Counts the warnings (and errors) a build logs, those ``suppress_warnings`` hides aside."""
 
@@ -247,7 +222,7 @@ def start_build(app: Sphinx) -> None:
     code = (ENV_VERSION, CODE_DIGEST)  # the package's code, and the data its records read
     translator = app.builder.get_translator_class()  # another extension may set its own
     writer = (app.builder.name, f"{translator.__module__}.{translator.__qualname__}")
-    fingerprint = repr((code, versions, writer, settings_digest(app.config)))
+    fingerprint = repr((code, versions, writer, config.settings_digest(app.config)))
     path = Path(app.doctreedir, CACHE_FILE)
     state(app.env).build.entry_html = EntryHTMLCache(path, fingerprint, warnings)
 

@@ -23,7 +23,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import docname_join, logging
 from sphinx.util.nodes import explicit_title_re
 
-from . import ENV_VERSION
+from . import ENV_VERSION, config
 from .hiding import HidingTocTree, is_hidden
 from .paper_page_html import (
     INDEX_TITLE,
@@ -103,7 +103,8 @@ def link_title_to_paper_page(app: Sphinx, key: str, node: nodes.Element, docname
 class TocTreeWithPaperIndex(HidingTocTree):
     """The toctree, where the Publications index, which is no document, is listed like one."""
 
-    placeholder = "scholarsite-paper-index://"
+    #: What the index's toctree line is while Sphinx's toctree reads the others (a URL: kept).
+    stand_in = "scholarsite-paper-index://"
 
     def run(self) -> list[nodes.Node]:
         index = f"{self.config.scholarsite_paper_dir}/index"
@@ -116,8 +117,8 @@ class TocTreeWithPaperIndex(HidingTocTree):
             for suffix in _SOURCE_SUFFIXES:
                 entry = entry.removesuffix(suffix)
             if entry and "://" not in entry and docname_join(self.env.docname, entry) == index:
-                placeholder = f"{title} <{self.placeholder}>" if title else self.placeholder
-                self.content.data[position] = placeholder
+                stand_in = f"{title} <{self.stand_in}>" if title else self.stand_in
+                self.content.data[position] = stand_in
         result = super().run()
         for node in result:
             for toctree in node.findall(addnodes.toctree):
@@ -125,10 +126,10 @@ class TocTreeWithPaperIndex(HidingTocTree):
         return result
 
     def list_index(self, toctree: addnodes.toctree, index: str) -> None:
-        """Put the index where the placeholder is, among the entries and the included pages."""
+        """Put the index where its stand-in is, among the entries and the included pages."""
         entries = toctree["entries"]
         for position, (title, ref) in enumerate(entries):
-            if ref != self.placeholder:
+            if ref != self.stand_in:
                 continue
             entries[position] = (title or None, index)
             documents_before = sum(
@@ -183,17 +184,6 @@ def digest(*parts: Any) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
 
 
-def settings_digest(app: Sphinx) -> str:
-    """Every setting that can be compared from build to build (no functions or objects)."""
-    values = {}
-    for value in app.config:
-        try:
-            values[value.name] = json.dumps(value.value, sort_keys=True)
-        except (TypeError, ValueError):
-            continue
-    return digest(values)
-
-
 def frame_digest(app: Sphinx) -> str:
     """What every paper page shows besides its entry: theme, assets, navigation, profile.
 
@@ -221,7 +211,7 @@ def build_digest(app: Sphinx) -> str:
     titles = {doc: env.titles[doc].astext() for doc in [*citing, *neighbours] if doc in env.titles}
     return digest(
         ENV_VERSION,
-        settings_digest(app),
+        config.settings_digest(app.config),
         frame_digest(app),
         list(first_list_doc(env)),
         related,
