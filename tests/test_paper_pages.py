@@ -23,6 +23,7 @@ from helpers.realsite import (
 from helpers.site import Site
 from sphinx.util.docutils import new_document
 
+from scholarsite.page_frame import PageFrame
 from scholarsite.paper_page_html import check_internal_links
 from scholarsite.paper_pages import GENERATED_MARK
 from scholarsite.scholar_tags import scholar_name
@@ -337,3 +338,28 @@ def test_paper_pages_carry_open_graph_tags_made_from_their_content(
         assert text.startswith(squashed(str(description["content"]))[:20]), path.name
         checked += 1
     assert checked >= 5
+
+
+def test_paper_pages_put_into_the_frame_are_the_themes_own(
+    site: Site, make_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Paper pages are the theme's page rendered once with each page's parts put in: byte for
+    byte what rendering each through the theme writes (a frame made unusable forces that)."""
+    framed: list[str] = []
+    put_in = PageFrame.page
+
+    def page(frame: PageFrame, name: str, *parts: str) -> str:
+        framed.append(name)
+        return put_in(frame, name, *parts)
+
+    monkeypatch.setattr(PageFrame, "page", page)
+    site.build_ok_in_process(make_app)
+    assert "is not the frame's" not in site.status
+    framed_pages = {path.name: path.read_bytes() for path in site.out.glob("publications/*.html")}
+    monkeypatch.setattr(PageFrame, "usable", property(lambda frame: False))
+    site.build_ok_in_process(make_app, out="through-theme")
+    themed_pages = {path.name: path.read_bytes() for path in site.out.glob("publications/*.html")}
+    assert framed_pages == themed_pages
+    # every paper page came from the frame (the first also through the theme, to check it)
+    papers = {name.removesuffix(".html") for name in framed_pages} - {"index"}
+    assert sorted(framed) == sorted(papers) and len(papers) >= 3, framed

@@ -7,6 +7,7 @@ What each module does (read the one whose name fits the change you want to make)
 - bibliography: refs.bib and files/ at the start of a build
 - publications: the publication list and the "cited publications" lists
 - paper_pages: a page per entry and the Publications index, rendered through the theme
+- page_frame: the theme's page rendered once for every paper page
 - scholar_tags: a paper page's head tags for Google Scholar
 - profile: the sidebar's avatar, name, tagline and contact links
 - search_engines: the owner's JSON-LD, robots.txt, sitemap.xml
@@ -14,8 +15,8 @@ What each module does (read the one whose name fits the change you want to make)
 - authoring: diagnostics for mistakes in the owner's pages
 - links: no unsafe link, external links noopener
 - quiet: build output without upstream's misleading info messages
-- formatting_cache, cite_storage, plugins, entry_html, search_stems: build speed (same
-  output, less work)
+- formatting_cache, cite_storage, plugins, entry_html, search_stems, highlighting: build speed
+  (same output, less work)
 - upstream: the internals of other packages the code relies on, and why
 - refs, style: reading refs.bib, and the pybtex styles (no Sphinx in them)
 """
@@ -36,6 +37,7 @@ from . import (
     entry_html,
     formatting_cache,
     hiding,
+    highlighting,
     links,
     paper_pages,
     plugins,
@@ -75,6 +77,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", profile.prepare_profile)
     app.connect("config-inited", hiding.hide_pages)
     app.connect("builder-inited", add_static_dir)
+    app.connect("builder-inited", highlighting.highlight_once)
     app.connect("builder-inited", formatting_cache.start_build, priority=400)
     app.connect("builder-inited", bibliography.load_bibliography, priority=410)
     app.connect("builder-inited", bibliography.check_local_files, priority=420)
@@ -124,11 +127,15 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", paper_pages.share_orphan_toctree, priority=300)
     app.connect("html-page-context", paper_pages.share_asset_tags, priority=300)
     app.connect("html-page-context", profile.add_profile_to_context, priority=450)
-    app.connect("html-page-context", paper_pages.add_page_head_tags)  # after opengraph's
-    app.connect("html-page-context", scholar_tags.add_head_tags)
     app.connect("html-page-context", search_engines.add_person)
     app.connect("html-page-context", search_engines.homepage_at_site_root, priority=400)
-    app.connect("html-page-context", search_engines.whole_character_references, priority=510)
+    # A paper page's own head tags, whether it is rendered through the theme or put into the
+    # frame the theme rendered once (paper_pages.framed_page).
+    app.add_event(paper_pages.PAGE_HEAD_EVENT)
+    for event in ("html-page-context", paper_pages.PAGE_HEAD_EVENT):
+        app.connect(event, paper_pages.add_page_head_tags)  # after opengraph's
+        app.connect(event, scholar_tags.add_head_tags)
+        app.connect(event, search_engines.whole_character_references, priority=510)
     app.connect("html-collect-pages", paper_pages.collect_pages)
     app.add_css_file("scholarsite.css")
     app.add_css_file("profile.css")

@@ -201,9 +201,14 @@ class CachedBibtexDomain(BibtexDomain):
         }
 
     def make_style(self, style_class: type) -> BaseStyle:
-        """An instance of *style_class*; the homepage style gets the owner's names from conf.py."""
+        """An instance of *style_class*; the homepage style gets the owner's names from conf.py
+        and the records the build made of the entries with them."""
         if issubclass(style_class, HomepageStyle):
-            return style_class(owner_names=self.env.config.scholarsite_owner_names)
+            build = state(self.env).build
+            return style_class(
+                owner_names=self.env.config.scholarsite_owner_names,
+                records=(build.entries, build.publications),
+            )
         return style_class()
 
     def get_filtered_entries(

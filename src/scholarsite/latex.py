@@ -147,6 +147,28 @@ def parse_latex(value: str) -> Parsed:
     """Parse a BibTeX field's LaTeX into text and markup."""
     if not _NEEDS_PARSING.search(value):
         return Parsed(_normalise([value]), ())
+    if (unbraced := without_case_braces(value)) is not None:
+        return Parsed(_normalise([unbraced]), ())
+    return parse_with_walker(value)
+
+
+def without_case_braces(value: str) -> str | None:
+    """*value* without its braces when braces are all the LaTeX it has (``{GPU}s``, as BibTeX
+    keeps a title's capitals): what the LaTeX parser would read; None for anything else."""
+    unbraced = value.replace("{", "").replace("}", "")
+    if _NEEDS_PARSING.search(unbraced):
+        return None
+    depth = 0
+    for char in value:
+        if char in "{}":
+            depth += 1 if char == "{" else -1
+            if depth < 0:
+                return None
+    return unbraced if depth == 0 else None
+
+
+def parse_with_walker(value: str) -> Parsed:
+    """:func:`parse_latex` by pylatexenc's LaTeX walker."""
     # A % in a field is a percent sign (BibTeX keeps it; as a LaTeX comment it would hide text).
     value = re.sub(r"(?<!\\)%", r"\\%", value)
     addresses: list[str] = []

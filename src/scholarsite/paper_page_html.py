@@ -12,13 +12,10 @@ import posixpath
 from functools import lru_cache
 from typing import Any
 
-import pygments
 from docutils import nodes
 from docutils.writers.html5_polyglot import HTMLTranslator
 from pybtex_docutils import Backend
-from pygments.filters import ErrorToken
 from sphinx.application import Sphinx
-from sphinx.highlighting import PygmentsBridge
 from sphinx.util import logging
 from sphinx.util.docutils import new_document
 from sphinx.util.osutil import relative_uri
@@ -132,31 +129,15 @@ def paper(app: Sphinx, docname: str, pub: Publication) -> list[nodes.Node]:
 
 
 def highlighted_bibtex(app: Sphinx, source: str) -> nodes.Element:
-    """The BibTeX as the HTML writer shows a ``bibtex`` literal block, highlighted once.
-
-    The writer would make a Pygments formatter per block (a third of a paper page's cost);
-    this one is made once per build, with the writer's own settings.
-    """
+    """The BibTeX as the HTML writer shows a ``bibtex`` literal block, by the writer's own
+    highlighter (which highlights the list's copy of it once for both)."""
     highlighter = getattr(app.builder, "highlighter", None)
     if highlighter is None:
         return nodes.literal_block(source, source, language="bibtex")
     options = app.config.highlight_options.get("bibtex", {})
-    lexer, formatter = bibtex_highlighting(highlighter, tuple(sorted(options.items())))
-    try:
-        highlighted = pygments.highlight(source, lexer, formatter)
-    except ErrorToken:  # not BibTeX to Pygments: the writer says so, and shows it plain
-        return nodes.literal_block(source, source, language="bibtex")
+    highlighted = highlighter.highlight_block(source, "bibtex", opts=options, linenos=False)
     html = f'<div class="highlight-bibtex notranslate">{highlighted}</div>\n'
     return nodes.raw(source, html, format="html")
-
-
-@lru_cache(maxsize=2)
-def bibtex_highlighting(
-    highlighter: PygmentsBridge, options: tuple[tuple[str, Any], ...]
-) -> tuple[Any, Any]:
-    """What the writer's highlighter uses for a ``bibtex`` block: its lexer and formatter."""
-    lexer = highlighter.get_lexer("", "bibtex", dict(options), False)
-    return lexer, highlighter.get_formatter(linenos=False)
 
 
 def section(title: str, *body: nodes.Node) -> nodes.section:

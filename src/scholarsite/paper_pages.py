@@ -25,6 +25,7 @@ from sphinx.util.nodes import explicit_title_re
 
 from . import ENV_VERSION, config
 from .hiding import HidingTocTree, is_hidden
+from .page_frame import PROBE_NAME, TEMPLATE, PageFrame, render_frame, writes_utf8
 from .paper_page_html import (
     INDEX_TITLE,
     LINK_PROBLEMS,
@@ -48,9 +49,11 @@ logger = logging.getLogger(__name__)
 GENERATED_MARK = "% Generated from refs.bib by scholarsite.paper_pages: edits here are overwritten."
 #: The stamp of the rendered pages' inputs, beside the environment pickle.
 STAMP = "scholarsite-paper-pages.json"
-#: A page of the paper folder that shows no entry: its rendering is the pages' frame.
-FRAME_PROBE = "scholarsite-frame"
-_TEMPLATE = "page.html"
+FRAME_PROBE = PROBE_NAME
+_TEMPLATE = TEMPLATE
+#: The event each paper page's context goes through when the page is put into the frame:
+#: the ``html-page-context`` handlers that make its own head tags are connected to it too.
+PAGE_HEAD_EVENT = "scholarsite-paper-page-head"
 _SOURCE_SUFFIXES = (".md", ".rst")
 
 __all__ = ["index_docname", "paper_docname", "venue_text"]
@@ -187,17 +190,13 @@ def digest(*parts: Any) -> str:
 def frame_digest(app: Sphinx) -> str:
     """What every paper page shows besides its entry: theme, assets, navigation, profile.
 
-    A page of the paper folder with no entry is rendered, through every handler a page goes
-    through, into the doctree folder, and its bytes are the digest.
+    The frame (scholarsite.page_frame) is rendered through every handler a page goes through,
+    and its text is the digest; the build keeps it to render the pages in.
     """
-    probe = Path(app.doctreedir, "scholarsite-frame.html")
     pagename = f"{app.config.scholarsite_paper_dir}/{FRAME_PROBE}"
-    app.builder.handle_page(  # type: ignore[attr-defined]
-        pagename, page_context(app, pagename, "", None), _TEMPLATE, outfilename=probe
-    )
-    frame = hashlib.blake2b(probe.read_bytes(), digest_size=12).hexdigest()
-    probe.unlink()
-    return frame
+    frame = render_frame(app, page_context(app, pagename, "", None))
+    state(app.env).build.page_frame = frame
+    return frame.digest
 
 
 def build_digest(app: Sphinx) -> str:
@@ -276,6 +275,8 @@ def collect_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
     build.page_targets = {app.builder.get_target_uri(doc) for doc in app.env.all_docs} | {
         app.builder.get_target_uri(f"{app.config.scholarsite_paper_dir}/{name}") for name in names
     }
+    frame = build.page_frame if build.page_frame and build.page_frame.usable else None
+    frame_checked = False
     for name, pub in names.items():
         shows = build.refs_digest if pub is None else entry_inputs(app, pub)
         inputs = digest(context, shows)
@@ -285,13 +286,44 @@ def collect_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
         page = index_page(app) if pub is None else paper_page(app, pub)
         pagename = f"{app.config.scholarsite_paper_dir}/{name}"
         pages[name] = "" if page[LINK_PROBLEMS] else inputs
-        yield pagename, page, _TEMPLATE
+        if pub is None or frame is None or not writes_utf8(app):
+            yield pagename, page, _TEMPLATE
+            continue
+        html = framed_page(app, frame, pagename, page)
+        if not frame_checked:
+            frame_checked = True
+            if html != rendered_page(app, pagename, page):
+                logger.verbose(
+                    f"scholarsite: the theme's page for {pagename} is not the frame's: "
+                    "every paper page is rendered through the theme"
+                )
+                frame = None
+            continue
+        output = Path(app.builder.get_outfilename(pagename))  # type: ignore[attr-defined]
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(html, encoding="utf-8", errors="xmlcharrefreplace")
     remove_stale_pages(app, folder, set(pages))
     build.paper_pages = list(pages)
     stamp = {"context": context, "refs": build.refs_digest, "pages": pages}
     path = Path(app.doctreedir, STAMP)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(stamp, sort_keys=True), encoding="utf-8")
+
+
+def framed_page(app: Sphinx, frame: PageFrame, pagename: str, page: dict[str, Any]) -> str:
+    """The page's HTML: its title, body and head tags (made by the handlers connected to
+    PAGE_HEAD_EVENT, as for a page rendered through the theme) put into the frame."""
+    context = {**page, "pagename": pagename}
+    app.emit(PAGE_HEAD_EVENT, pagename, _TEMPLATE, context, None)
+    name = posixpath.basename(pagename)
+    return frame.page(name, context["title"], context["body"], context["metatags"])
+
+
+def rendered_page(app: Sphinx, pagename: str, page: dict[str, Any]) -> str:
+    """The page rendered through the theme (every handler) into its file, and its HTML."""
+    app.builder.handle_page(pagename, page, _TEMPLATE)  # type: ignore[attr-defined]
+    output = Path(app.builder.get_outfilename(pagename))  # type: ignore[attr-defined]
+    return output.read_text(encoding="utf-8")
 
 
 def remove_stale_pages(app: Sphinx, folder: Path, wanted: set[str]) -> None:

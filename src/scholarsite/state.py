@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from sphinx.environment import BuildEnvironment
 
     from .entry_html import EntryHTMLCache
+    from .page_frame import PageFrame
     from .profile import Profile
 
 logger = logging.getLogger(__name__)
@@ -58,6 +59,8 @@ class BuildState:
     asset_tags: dict[tuple[str, str, str, tuple[tuple[str, Any], ...]], str] = field(
         default_factory=dict
     )
+    #: The theme's page for paper pages, rendered once (page_frame).
+    page_frame: PageFrame | None = None
     #: The paper pages (and index) this build rendered or kept, by name in their folder.
     paper_pages: list[str] = field(default_factory=list)
     #: Every page this build writes, by its address in the output folder.

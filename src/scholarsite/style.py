@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -64,13 +64,29 @@ class HomepageStyle(BaseStyle):
     default_label_style = "venuetag"
     default_sorting_style = "none"
 
-    def __init__(self, owner_names: Iterable[str] = (), **kwargs: Any) -> None:
-        """*owner_names*: the site owner's name variants (``scholarsite_owner_names``)."""
+    def __init__(
+        self,
+        owner_names: Iterable[str] = (),
+        records: tuple[Mapping[str, Entry], Mapping[str, Publication]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """*owner_names*: the site owner's name variants (``scholarsite_owner_names``);
+        *records*: entries and the records already made of them with those names, by key."""
         super().__init__(**kwargs)
         self.owner = _owner(tuple(owner_names))
+        self.records = records
+
+    def record_of(self, entry: Entry) -> Publication:
+        """*entry*'s record: the one made before of this very entry, else a new one."""
+        key = entry.key
+        if self.records is not None and key is not None:
+            entries, records = self.records
+            if entries.get(key) is entry and key in records:
+                return records[key]
+        return build_publication(entry, owner=self.owner)
 
     def format_entry(self, label: str, entry: Entry, bib_data: Any = None) -> FormattedEntry:
-        pub = build_publication(entry, owner=self.owner)
+        pub = self.record_of(entry)
         parts = [Text("\u201c", Tag("strong", pub.title), "\u201d. ")]
         if credit := self.format_record_authors(pub):
             parts += [credit] if pub.et_al else [credit, "."]  # "et al." ends with its own

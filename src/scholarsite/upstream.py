@@ -30,6 +30,11 @@ from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.directives.other import TocTree
 from sphinx.environment.adapters import toctree as toctree_adapter
 
+# Sphinx's highlighter asks get_formatter for a new Pygments formatter per code block, and its
+# writer calls highlight_block for each: highlighting.highlight_once wraps both on the builder's
+# highlighter (one formatter per set of options, each block highlighted once).
+from sphinx.highlighting import PygmentsBridge
+
 # Sphinx's filter for ``suppress_warnings``: entry_html.WarningCounter counts a build's warnings
 # as Sphinx reports them (a suppressed one is not a warning), and keeps no entry HTML from a
 # build that had any. Sphinx has no public way to ask how many warnings a build logged.
@@ -190,7 +195,7 @@ DOC_CONTEXT_KEYS = (
     "parents", "prev", "next", "title", "meta", "body", "metatags", "rellinks", "sourcename",
     "toc", "display_toc", "page_source_suffix",
 )  # fmt: skip
-#: What paper_page_html and paper_pages rely on in each upstream function, as its source says.
+#: What the site's code relies on in each upstream function, as its source says.
 PAGE_RENDERING_SOURCES: dict[str, tuple[Callable[..., Any], tuple[str, ...]]] = {
     "Sphinx's StandaloneHTMLBuilder.write_doc": (
         StandaloneHTMLBuilder.write_doc,
@@ -210,6 +215,10 @@ PAGE_RENDERING_SOURCES: dict[str, tuple[Callable[..., Any], tuple[str, ...]]] = 
         StandaloneHTMLBuilder.get_doc_context,
         tuple(f"'{key}':" for key in DOC_CONTEXT_KEYS),
     ),
+    "Sphinx's PygmentsBridge.highlight_block": (
+        PygmentsBridge.highlight_block,
+        ("formatter = self.get_formatter(**kwargs)",),
+    ),
     "Sphinx's TocTree.parse_content": (
         TocTree.parse_content,
         ("if url_match or ref == 'self':", "toctree['entries'].append((title, ref))"),
@@ -228,9 +237,16 @@ def page_rendering_changes() -> list[str]:
         missing = [needle for needle in needles if needle not in source]
         if missing:
             changes.append(
-                f"{name} changed (no {', '.join(missing)}): paper_page_html.page_context and "
-                "paper_pages.TocTreeWithPaperIndex do what it did; adapt them"
+                f"{name} changed (no {', '.join(missing)}): the code that relies on it "
+                "(paper_page_html.page_context, paper_pages.TocTreeWithPaperIndex, "
+                "highlighting.highlight_once) does what it did; adapt it"
             )
+    parameters = list(inspect.signature(PygmentsBridge.highlight_block).parameters)
+    if parameters != ["self", "source", "lang", "opts", "force", "location", "kwargs"]:
+        changes.append(
+            f"Sphinx's PygmentsBridge.highlight_block takes {parameters}: adapt "
+            "highlighting.remembered_blocks"
+        )
     parameters = list(inspect.signature(get_tags).parameters)
     if parameters != ["context", "doctree", "srcdir", "outdir", "config", "builder", "env"]:
         changes.append(
