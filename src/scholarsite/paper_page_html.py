@@ -8,6 +8,7 @@ one. The theme's page.html then renders it through Sphinx's ``html-collect-pages
 
 from __future__ import annotations
 
+import copy
 import posixpath
 from functools import lru_cache
 from typing import Any
@@ -22,9 +23,10 @@ from sphinx.util.osutil import relative_uri
 
 from . import links
 from .plugins import register_repeated_lookups
-from .publication import Publication, bibtex_source
+from .publication import Publication
 from .publications import (
     award_line,
+    bibtex_of,
     cited_on_line,
     first_list_doc,
     legend,
@@ -122,7 +124,7 @@ def paper(app: Sphinx, docname: str, pub: Publication) -> list[nodes.Node]:
         result.extend(versions_row(pub, app, docname))
     if pub.abstract:
         result.append(section("Abstract", nodes.paragraph("", pub.abstract)))
-    source = bibtex_source(build.entries[pub.key])
+    source = bibtex_of(app, pub.key)
     result.append(section("BibTeX", highlighted_bibtex(app, source)))
     result.extend(cited_on_line(pub.key, app, docname))
     return result
@@ -188,7 +190,7 @@ def index(app: Sphinx, docname: str) -> list[nodes.Node]:
 
 def document_of(app: Sphinx, title: str, body: list[nodes.Node]) -> nodes.document:
     """A document of one section: *title* as its heading, with the id docutils gives it."""
-    document = new_document("<scholarsite>", app.builder.docsettings)  # type: ignore[attr-defined]
+    document = new_document("<scholarsite>", page_settings(app))
     page = nodes.section()
     page += nodes.title(title, title)
     page["names"].append(nodes.fully_normalize_name(title))
@@ -196,6 +198,17 @@ def document_of(app: Sphinx, title: str, body: list[nodes.Node]) -> nodes.docume
     document.note_implicit_target(page, page)
     page.extend(body)
     return document
+
+
+def page_settings(app: Sphinx) -> Any:
+    """The builder's docutils settings, without the stylesheets of a standalone page's head,
+    which the HTML translator would look for on disk for every page (Sphinx writes the body)."""
+    build = state(app.env).build
+    if build.page_settings is None:
+        settings = copy.copy(app.builder.docsettings)  # type: ignore[attr-defined]
+        settings.stylesheet_path = settings.stylesheet = ""
+        build.page_settings = settings
+    return build.page_settings
 
 
 def title_html(title: str) -> str:

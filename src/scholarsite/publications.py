@@ -7,7 +7,6 @@ from functools import partial
 from typing import Any, ClassVar
 
 from docutils import nodes
-from pybtex.database import Entry
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.transforms.post_transforms import SphinxPostTransform
@@ -217,9 +216,16 @@ def relative_uri(app: Sphinx, fromdocname: str, path: str) -> str:
     return "../" * depth + path
 
 
-def bibtex_box(entry: Entry, summary: str = "BibTeX") -> details:
+def bibtex_of(app: Sphinx, key: str) -> str:
+    """*key*'s entry as visitors copy it, made once per build for the list and its page."""
+    build = state(app.env).build
+    if key not in build.bibtex_sources:
+        build.bibtex_sources[key] = bibtex_source(build.entries[key])
+    return build.bibtex_sources[key]
+
+
+def bibtex_box(source: str, summary: str = "BibTeX") -> details:
     box = details(summary=summary, classes=["publication-bibtex"])
-    source = bibtex_source(entry)
     box += nodes.literal_block(source, source, language="bibtex")
     return box
 
@@ -507,7 +513,7 @@ def list_item(
     item.extend(award_line(pub))
     item.extend(versions_row(pub, app, docname))
     item += links_row(pub, app, docname)
-    item += bibtex_box(state(app.env).build.entries[key])
+    item += bibtex_box(bibtex_of(app, key))
     item.extend(cited_on_line(key, app, docname))
     return item
 

@@ -20,7 +20,7 @@ SITEMAP_NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 def json_ld(data: dict[str, Any]) -> str:
     """A JSON-LD script element whose text can never close the element early."""
-    text = json.dumps(data, ensure_ascii=False, indent=1).replace("<", "\\u003c")
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
     return f'<script type="application/ld+json">{text}</script>\n'
 
 

@@ -67,6 +67,10 @@ class BuildState:
     page_targets: set[str] = field(default_factory=set)
     #: The publication list's entries as HTML, kept between builds (HTML builders only).
     entry_html: EntryHTMLCache | None = None
+    #: Each entry's BibTeX as shown (the list and its paper page show the same), by key.
+    bibtex_sources: dict[str, str] = field(default_factory=dict)
+    #: The docutils settings of the pages rendered from records (paper_page_html).
+    page_settings: Any = None
     _entries: OrderedCaseInsensitiveDict | None = None
     _publications: dict[str, Publication] | None = None
 
