@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-import fcntl
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
+from helpers.real_site_build import RESULT
 from helpers.site import REPO, Site, copy_site, fixture_site
 
 pytest_plugins = ("sphinx.testing.fixtures",)
@@ -18,25 +25,58 @@ def site(tmp_path: Path) -> Site:
     return fixture_site("site", tmp_path / "site")
 
 
+#: Where the controller of a run with test processes builds the real site (workerinput key).
+REAL_SITE = "scholarsite_real_site"
+_BUILD = pytest.StashKey[tuple[subprocess.Popen[bytes], Path]]()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist's controller, setting up a test process: the real site's build starts
+    (once, for them all) while the processes start, and each is told where it is."""
+    config = node.config
+    if _BUILD not in config.stash:
+        folder = Path(tempfile.mkdtemp(prefix="scholarsite-real-site-"))
+        command = [sys.executable, str(Path(__file__).parent / "helpers" / "real_site_build.py")]
+        config.stash[_BUILD] = (subprocess.Popen([*command, str(folder)]), folder)
+    node.workerinput[REAL_SITE] = str(config.stash[_BUILD][1])
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _BUILD in config.stash:
+        process, folder = config.stash[_BUILD]
+        process.kill()  # over already, unless no test needed the site
+        process.wait()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def wait_for_controllers_build(folder: Path) -> Site:
+    result_file = folder / RESULT
+    deadline = time.monotonic() + 600
+    while not result_file.exists():
+        assert time.monotonic() < deadline, "the real site's build did not end in 10 minutes"
+        time.sleep(0.05)
+    result = json.loads(result_file.read_text())
+    assert result["returncode"] == 0, result["stderr"]
+    assert "WARNING" not in result["stderr"], result["stderr"]
+    site = folder / "real-site"
+    return Site(site, out=site / "_build" / "html")
+
+
 @pytest.fixture(scope="session")
 def built_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Site:
     """The real site, built once for the whole run, as Read the Docs builds it. Do not change it.
 
     conf.py makes the build as strict as ``make html``'s (``nitpicky = True``); a warning fails it.
-    The test processes (pytest-xdist's workers) share the one build: the first builds it.
+    With test processes (pytest-xdist's workers), the controller builds it while they start.
     """
-    shared = tmp_path_factory.getbasetemp()
-    if hasattr(request.config, "workerinput"):  # a worker: its folder's parent is the run's
-        shared = shared.parent
-    built = Site(shared / "real-site", out=shared / "real-site" / "_build" / "html")
-    with (shared / "real-site.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (shared / "real-site.built").exists():
-            built = copy_site(REPO, shared / "real-site")
-            result = built.build_as_read_the_docs()
-            assert result.returncode == 0, result.stderr
-            assert "WARNING" not in result.stderr, result.stderr
-            (shared / "real-site.built").touch()
+    workerinput = getattr(request.config, "workerinput", {})
+    if REAL_SITE in workerinput:
+        return wait_for_controllers_build(Path(workerinput[REAL_SITE]))
+    built = copy_site(REPO, tmp_path_factory.mktemp("real-site"))
+    result = built.build_as_read_the_docs()
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" not in result.stderr, result.stderr
     return built
 
 
