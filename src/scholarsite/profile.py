@@ -11,6 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+# The formats the photo is saved in, registered now: saving in a format Pillow has not
+# registered first imports every one of its plugins (PDF and dozens more), on every cold build.
+from PIL import JpegImagePlugin, WebPImagePlugin  # noqa: F401  isort: skip
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.util import logging
