@@ -316,6 +316,24 @@ def test_a_link_from_a_paper_page_to_no_page_is_reported(site: Site, make_app: A
     assert "publications/lovelace1843notes.html" in warnings
 
 
+def test_the_dirhtml_builder_writes_and_checks_the_paper_pages(site: Site, make_app: Any) -> None:
+    """Read the Docs' other usual builder: each page at a folder's address, every link checked."""
+    app = site.build_ok_in_process(make_app, builder="dirhtml")
+    papers = sorted(path.parent.name for path in site.out.glob("publications/*/index.html"))
+    assert len(papers) >= 3 and "lovelace1843notes" in papers
+    page = site.page("publications/lovelace1843notes/index.html")
+    links = {a.get_text(): a["href"] for a in page.select("a.publication-link")}
+    assert links["In the list"] == "../../#lovelace1843notes"
+    document = new_document("<test>", app.builder.docsettings)
+    paragraph = nodes.paragraph()
+    for uri in ("../../#lovelace1843notes", "../../projects/engine/", "../../gone/"):
+        paragraph += nodes.reference("", uri, refuri=uri, internal=True)
+    document += paragraph
+    what = "refs.bib entry lovelace1843notes"
+    assert check_internal_links(app, "publications/lovelace1843notes", document, what) == 1
+    assert "to gone, which this build does not write" in app.warning.getvalue()
+
+
 def squashed(text: str) -> str:
     """*text* without spaces, heading marks and the colons a description puts after headings."""
     return "".join(text.split()).replace("¶", "").replace(":", "")

@@ -301,6 +301,12 @@ def finished_page(
 # -- Links as strict as -n ----------------------------------------------------------
 
 
+def page_address(uri: str) -> str:
+    """A page's address in the output folder, as a link to it reads once resolved: the same
+    for ``projects/x/`` and ``projects/x`` (the dirhtml builder's), ``.`` for the site root."""
+    return posixpath.normpath(uri)
+
+
 def check_internal_links(app: Sphinx, pagename: str, document: nodes.document, what: str) -> int:
     """Report each link from the page to a page this build does not write; count them."""
     targets = state(app.env).build.page_targets
@@ -310,7 +316,7 @@ def check_internal_links(app: Sphinx, pagename: str, document: nodes.document, w
         if not node.get("internal"):
             continue
         path = node["refuri"].partition("#")[0]
-        target = posixpath.normpath(posixpath.join(here, path)) if path else ""
+        target = page_address(posixpath.join(here, path)) if path else ""
         if not target or target in targets:
             continue
         problems += 1

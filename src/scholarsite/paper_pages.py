@@ -32,6 +32,7 @@ from .paper_page_html import (
     PAGE_DOCTREE,
     index_docname,
     index_page,
+    page_address,
     page_context,
     paper_docname,
     paper_page,
@@ -272,8 +273,11 @@ def collect_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
     names = {pub.page_name: pub for pub in publications.values()}
     if index_shown(app):
         names["index"] = None  # type: ignore[assignment]
-    build.page_targets = {app.builder.get_target_uri(doc) for doc in app.env.all_docs} | {
-        app.builder.get_target_uri(f"{app.config.scholarsite_paper_dir}/{name}") for name in names
+    build.page_targets = {
+        page_address(app.builder.get_target_uri(doc)) for doc in app.env.all_docs
+    } | {
+        page_address(app.builder.get_target_uri(f"{app.config.scholarsite_paper_dir}/{name}"))
+        for name in names
     }
     frame = build.page_frame if build.page_frame and build.page_frame.usable else None
     frame_checked = False
