@@ -32,7 +32,6 @@ class PageFrame:
     """The probe page's HTML, cut at its markers."""
 
     text: str
-    folder: str
 
     @property
     def digest(self) -> str:
@@ -55,18 +54,22 @@ class PageFrame:
         )
 
 
+def probe_pagename(app: Sphinx) -> str:
+    """The probe's page name: a page of the paper folder that shows no entry."""
+    return f"{app.config.scholarsite_paper_dir}/{PROBE_NAME}"
+
+
 def render_frame(app: Sphinx, context: dict[str, Any]) -> PageFrame:
-    """The probe page rendered, with *context* (a page context without a document) and the
-    markers, through the builder, into the doctree folder, and read back."""
-    folder = app.config.scholarsite_paper_dir
+    """The probe page rendered, with *context* (the probe's page context) and the markers,
+    through the builder, into the doctree folder, and read back."""
     probe = Path(app.doctreedir, f"{PROBE_NAME}.html")
     context = {**context, "title": TITLE_MARK, "body": BODY_MARK, "metatags": METATAGS_MARK}
     app.builder.handle_page(  # type: ignore[attr-defined]
-        f"{folder}/{PROBE_NAME}", context, TEMPLATE, outfilename=probe
+        probe_pagename(app), context, TEMPLATE, outfilename=probe
     )
     text = probe.read_text(encoding="utf-8")
     probe.unlink()
-    return PageFrame(text, folder)
+    return PageFrame(text)
 
 
 def writes_utf8(app: Sphinx) -> bool:

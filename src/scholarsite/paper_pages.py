@@ -25,7 +25,14 @@ from sphinx.util.nodes import explicit_title_re
 
 from . import ENV_VERSION, config
 from .hiding import HidingTocTree, is_hidden
-from .page_frame import PROBE_NAME, TEMPLATE, PageFrame, render_frame, writes_utf8
+from .page_frame import (
+    PROBE_NAME,
+    TEMPLATE,
+    PageFrame,
+    probe_pagename,
+    render_frame,
+    writes_utf8,
+)
 from .paper_page_html import (
     INDEX_TITLE,
     LINK_PROBLEMS,
@@ -50,8 +57,6 @@ logger = logging.getLogger(__name__)
 GENERATED_MARK = "% Generated from refs.bib by scholarsite.paper_pages: edits here are overwritten."
 #: The stamp of the rendered pages' inputs, beside the environment pickle.
 STAMP = "scholarsite-paper-pages.json"
-FRAME_PROBE = PROBE_NAME
-_TEMPLATE = TEMPLATE
 #: The event each paper page's context goes through when the page is put into the frame:
 #: the ``html-page-context`` handlers that make its own head tags are connected to it too.
 PAGE_HEAD_EVENT = "scholarsite-paper-page-head"
@@ -84,7 +89,7 @@ def publication_of_page(app: Sphinx, pagename: str) -> Publication | None:
     folder, _, name = pagename.partition("/")
     if folder != app.config.scholarsite_paper_dir or not app.config.scholarsite_paper_pages:
         return None
-    if name == FRAME_PROBE:  # the frame's digest must not load the records
+    if name == PROBE_NAME:  # the frame's digest must not load the records
         return None
     build = state(app.env).build
     if build.publications_by_page is None:
@@ -194,8 +199,7 @@ def frame_digest(app: Sphinx) -> str:
     The frame (scholarsite.page_frame) is rendered through every handler a page goes through,
     and its text is the digest; the build keeps it to render the pages in.
     """
-    pagename = f"{app.config.scholarsite_paper_dir}/{FRAME_PROBE}"
-    frame = render_frame(app, page_context(app, pagename, "", None))
+    frame = render_frame(app, page_context(app, probe_pagename(app), "", None))
     state(app.env).build.page_frame = frame
     return frame.digest
 
@@ -279,7 +283,9 @@ def collect_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
         page_address(app.builder.get_target_uri(f"{app.config.scholarsite_paper_dir}/{name}"))
         for name in names
     }
-    frame = build.page_frame if build.page_frame and build.page_frame.usable else None
+    frame = build.page_frame
+    if frame is None or not frame.usable or not writes_utf8(app):
+        frame = None
     frame_checked = False
     for name, pub in names.items():
         shows = build.refs_digest if pub is None else entry_inputs(app, pub)
@@ -290,8 +296,8 @@ def collect_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
         page = index_page(app) if pub is None else paper_page(app, pub)
         pagename = f"{app.config.scholarsite_paper_dir}/{name}"
         pages[name] = "" if page[LINK_PROBLEMS] else inputs
-        if pub is None or frame is None or not writes_utf8(app):
-            yield pagename, page, _TEMPLATE
+        if pub is None or frame is None:
+            yield pagename, page, TEMPLATE
             continue
         html = framed_page(app, frame, pagename, page)
         if not frame_checked:
@@ -318,14 +324,14 @@ def framed_page(app: Sphinx, frame: PageFrame, pagename: str, page: dict[str, An
     """The page's HTML: its title, body and head tags (made by the handlers connected to
     PAGE_HEAD_EVENT, as for a page rendered through the theme) put into the frame."""
     context = {**page, "pagename": pagename}
-    app.emit(PAGE_HEAD_EVENT, pagename, _TEMPLATE, context, None)
+    app.emit(PAGE_HEAD_EVENT, pagename, TEMPLATE, context, None)
     name = posixpath.basename(pagename)
     return frame.page(name, context["title"], context["body"], context["metatags"])
 
 
 def rendered_page(app: Sphinx, pagename: str, page: dict[str, Any]) -> str:
     """The page rendered through the theme (every handler) into its file, and its HTML."""
-    app.builder.handle_page(pagename, page, _TEMPLATE)  # type: ignore[attr-defined]
+    app.builder.handle_page(pagename, page, TEMPLATE)  # type: ignore[attr-defined]
     output = Path(app.builder.get_outfilename(pagename))  # type: ignore[attr-defined]
     return output.read_text(encoding="utf-8")
 
