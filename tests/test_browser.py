@@ -5,19 +5,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from helpers.browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     DESKTOP,
     PHONE,
     PageLog,
     browser_missing,
     in_ci,
     keep_local,
+    launch_chromium,
     serve,
     watch,
 )
@@ -87,7 +87,7 @@ def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        chromium = launch_chromium(playwright)
         yield chromium
         chromium.close()
 
@@ -199,6 +199,25 @@ def test_homepage_in_each_theme_with_screenshot(
         assert relative_luminance(background) > 0.9, background
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"homepage-{viewport}-{theme}.png")
+
+
+def test_a_request_to_another_host_is_recorded_and_refused(browser: Any, tmp_path: Path) -> None:
+    """The check every page above passes can fail: a foreign asset is seen and never fetched."""
+    foreign = ["https://example.com/font.woff2", "http://192.0.2.1/script.js"]
+    (tmp_path / "index.html").write_text(
+        f'<link rel="stylesheet" href="local.css"><link rel="stylesheet" href="{foreign[0]}">'
+        f'<script src="{foreign[1]}"></script>'
+    )
+    (tmp_path / "local.css").write_text("body { margin: 0 }")
+    page, log = new_tab(browser, "light", DESKTOP)
+    try:
+        with serve(tmp_path) as url:
+            open_page((page, log), url + "index.html")
+        assert sorted(log.foreign_requests) == sorted(foreign)
+        assert len(log.failed_requests) == len(foreign)
+        assert url + "local.css" in log.requests
+    finally:
+        page.context.close()
 
 
 @pytest.mark.parametrize("system", THEMES)

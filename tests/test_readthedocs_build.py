@@ -22,8 +22,6 @@ from xml.etree import ElementTree
 import pytest
 from bs4 import BeautifulSoup
 from helpers.browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     DESKTOP,
     LOCAL_HOST,
     PageLog,
@@ -31,6 +29,7 @@ from helpers.browser import (
     browser_missing,
     in_ci,
     keep_local,
+    launch_chromium,
     serve,
     watch,
 )
@@ -207,9 +206,7 @@ class BrowserThread:
         from playwright.sync_api import sync_playwright
 
         self.playwright = sync_playwright().start()
-        self.chromium = self.playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-        )
+        self.chromium = launch_chromium(self.playwright)
         options: dict[str, Any] = {"viewport": DESKTOP}
         context = self.chromium.new_context(**options)
         self.log = PageLog()

@@ -64,7 +64,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("sphinxcontrib.bibtex")
     config.declare(app)
     app.setup_extension("scholarsite.quiet")  # its own setting and filter; usable alone
-    plugins.register_homepage_style()
+    plugins.register_pybtex_plugins()
 
     # State, and sphinxcontrib-bibtex's domain with a formatting cache.
     app.add_domain(ScholarsiteDomain)
@@ -73,6 +73,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # Start of a build: settings, then refs.bib and files/, before sphinxcontrib-bibtex reads
     # refs.bib (builder-inited, 500) and before anything is read.
     app.connect("config-inited", config.check_settings, priority=100)
+    app.connect("config-inited", plugins.register_referencing_styles)
     app.connect("config-inited", config.default_redirect_template)
     app.connect("config-inited", profile.prepare_profile)
     app.connect("config-inited", hiding.hide_pages)

@@ -30,7 +30,6 @@ from sphinx.util import logging
 from . import ENV_VERSION
 from .cite_storage import StoredBibliography, StoredCiteData, remove_old_files
 from .fileutil import code_digest
-from .plugins import register_repeated_lookups
 from .refs import Refs, entry_digest
 from .state import state
 from .style import HomepageStyle
@@ -86,13 +85,6 @@ class CachedBibtexDomain(BibtexDomain):
         self.formatted_now: dict[Any, FormattedEntry] = {}
         self.labels_now: dict[Any, Any] = {}
         self.counts = [0, 0]  # formatted, reused
-        self.lookups_registered = False
-
-    def register_lookups(self) -> None:
-        """Before anything is formatted: the plugins looked up again and again, registered."""
-        if not self.lookups_registered:
-            register_repeated_lookups()
-            self.lookups_registered = True
 
     @property
     def stored(self) -> StoredCiteData:
@@ -142,7 +134,6 @@ class CachedBibtexDomain(BibtexDomain):
         if previous == state and not self.documents_changed:
             logger.verbose("scholarsite: bibliography unchanged, formatted entries reused")
             return []  # the citations restored from the pickle are what we would compute
-        self.register_lookups()
         formatted = self.formatted
         self.formatted_before = formatted.get("entries", {})
         self.labels_before = formatted.get("labels", {})
@@ -345,7 +336,6 @@ def note_reading(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> Non
     domain = cite_domain(env)
     if docnames and isinstance(domain, CachedBibtexDomain):
         domain.documents_changed = True
-        domain.register_lookups()
 
 
 def finish_build(app: Sphinx, exception: Exception | None) -> None:

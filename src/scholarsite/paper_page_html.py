@@ -23,7 +23,6 @@ from sphinx.util.docutils import new_document
 from sphinx.util.osutil import relative_uri
 
 from . import links
-from .plugins import register_repeated_lookups
 from .publication import Publication
 from .publications import (
     award_line,
@@ -90,7 +89,6 @@ def venue_text(pub: Publication) -> str:
 @lru_cache(maxsize=4)
 def homepage_style(owner_names: tuple[str, ...]) -> HomepageStyle:
     """One style per owner: making one looks up pybtex's plugins, costlier than a page."""
-    register_repeated_lookups()
     return HomepageStyle(owner_names=owner_names)
 
 

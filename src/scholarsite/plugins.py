@@ -1,65 +1,81 @@
-"""The site's pybtex plugins, and the plugins a build looks up often, registered at runtime.
+"""The site's pybtex styles, and the plugins a build looks up, registered at runtime from one scan.
 
-pybtex looks a plugin name up among the plugins registered at runtime first, and otherwise
-scans the metadata of every installed package (about 15 ms), on every ``Text.render_as``, style
-instantiation and label. A build that formats entries looks the same few names up hundreds of
-times: registering them with pybtex's public ``register_plugin`` makes each lookup a dict access.
-``register_plugin`` itself scans once per name, so only names looked up repeatedly are
-registered, and only in a build that reads or formats something (a no-op build looks none up).
+pybtex and sphinxcontrib-bibtex look a plugin name up in their runtime registries first and
+otherwise scan the metadata of every installed package (about 10 ms a scan), on every
+``Text.render_as``, style instantiation and label, and sphinxcontrib-bibtex for its referencing
+styles at every build's start. Their public ``register_plugin`` scans too, once per call. So
+every name a build looks up is read from one scan of the installed entry points and put into
+the registries (upstream.py names them); each lookup is then a dict access.
 """
 
 from __future__ import annotations
 
-import re
 from functools import cache
-from importlib.metadata import EntryPoint, distributions
+from importlib.metadata import EntryPoint, entry_points
 
-import pybtex.plugin
+from sphinx.application import Sphinx
+from sphinx.config import Config
 
+from . import upstream
 from .style import HomepageStyle, VenueTagLabelStyle
 
-#: The names a formatting build looks up again and again, by group: pybtex's plain-text backend
-#: (``latex_to_text``), the default name style and the one sphinxcontrib-bibtex's labels use, and
-#: the homepage style's sorting.
-REPEATED_LOOKUPS = {
+#: The site's own styles, under the names conf.py and the style use.
+SITE_STYLES = {
+    ("pybtex.style.formatting", "homepage"): HomepageStyle,
+    ("pybtex.style.labels", "venuetag"): VenueTagLabelStyle,
+}
+#: What a build looks up in pybtex, by group: reading refs.bib, the plain-text backend
+#: (``latex_to_text``), the default name style and the one sphinxcontrib-bibtex's labels use,
+#: and the homepage style's sorting.
+PYBTEX_LOOKUPS = {
+    "pybtex.database.input": ("bibtex",),
     "pybtex.backends": ("plaintext",),
     "pybtex.style.names": ("plain", "last"),
     "pybtex.style.sorting": ("none",),
 }
+REFERENCING_GROUP = "sphinxcontrib.bibtex.style.referencing"
 
 
-def register_homepage_style() -> None:
-    """The site's formatting and label styles, under the names conf.py and the style use."""
-    pybtex.plugin.register_plugin("pybtex.style.formatting", "homepage", HomepageStyle, force=True)
-    pybtex.plugin.register_plugin("pybtex.style.labels", "venuetag", VenueTagLabelStyle, force=True)
+@cache  # the installed packages do not change while a process runs
+def installed_entry_points() -> dict[tuple[str, str], EntryPoint]:
+    """The installed entry points of the groups above, by (group, name), from one scan.
 
-
-def installed_plugins(groups: set[str]) -> dict[tuple[str, str], EntryPoint]:
-    """The installed entry points of *groups*, by (group, name), read in one scan.
-
-    Among entry points of the same name the first found wins, as in ``find_plugin``.
+    Among entry points of the same name the first found wins, as in the plugins' lookups.
     """
+    everything = entry_points()
     found: dict[tuple[str, str], EntryPoint] = {}
-    seen: set[str] = set()
-    for distribution in distributions():  # in the order entry_points() reads them
-        name = re.sub(r"[-_.]+", "_", distribution.metadata["Name"] or "").lower()
-        if name in seen:
-            continue
-        seen.add(name)
-        for entry_point in distribution.entry_points:
-            if entry_point.group in groups:
-                found.setdefault((entry_point.group, entry_point.name), entry_point)
+    for group in [*PYBTEX_LOOKUPS, REFERENCING_GROUP]:
+        for entry_point in everything.select(group=group):
+            found.setdefault((group, entry_point.name), entry_point)
     return found
 
 
-@cache  # pybtex's registry lives as long as the process: once is enough, whatever the build
-def register_repeated_lookups() -> int:
-    """Register the plugins of :data:`REPEATED_LOOKUPS` that are installed; return how many."""
-    installed = installed_plugins(set(REPEATED_LOOKUPS))
-    registered = 0
-    for group, names in REPEATED_LOOKUPS.items():
+@cache  # the registries live as long as the process: once is enough, whatever the build
+def register_pybtex_plugins() -> int:
+    """The site's styles and :data:`PYBTEX_LOOKUPS`' installed plugins; return how many."""
+    registry = upstream.pybtex_runtime_plugins()
+    for (group, name), style in SITE_STYLES.items():
+        registry.setdefault(group, {})[name] = style
+    registered = len(SITE_STYLES)
+    installed = installed_entry_points()
+    for group, names in PYBTEX_LOOKUPS.items():
         for name in names:
             if (entry_point := installed.get((group, name))) is not None:
-                pybtex.plugin.register_plugin(group, name, entry_point.load(), force=True)
+                registry.setdefault(group, {})[name] = entry_point.load()
                 registered += 1
     return registered
+
+
+def register_referencing_styles(app: Sphinx, config: Config) -> None:
+    """The referencing styles this build's settings name (sphinxcontrib-bibtex's, at runtime)."""
+    for name in {config.bibtex_reference_style, config.bibtex_foot_reference_style}:
+        register_referencing_style(name)
+
+
+@cache
+def register_referencing_style(name: str) -> None:
+    entry_point = installed_entry_points().get((REFERENCING_GROUP, name))
+    registry = upstream.referencing_runtime_plugins()
+    if entry_point is not None and name not in registry:
+        # A style a package registered at runtime itself stays its own.
+        registry[name] = entry_point.load()

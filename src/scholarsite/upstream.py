@@ -17,6 +17,12 @@ from typing import TYPE_CHECKING, Any, cast
 
 import furo
 
+# pybtex's and sphinxcontrib-bibtex's registries of plugins registered at runtime, which their
+# find_plugin reads before scanning every installed package's metadata: plugins.py fills them
+# from one scan, where their register_plugin would scan once per call.
+import pybtex.plugin
+import sphinxcontrib.bibtex.plugin
+
 # Sphinx's HTML builder writes a document's page in write_doc: it sets the builder's
 # per-page attributes, walks the doctree with its translator, takes the translator's fragment
 # and meta[2:], and gets the page's context from get_doc_context. paper_page_html.page_context
@@ -91,6 +97,8 @@ __all__ = [
     "get_tags",
     "is_bibdata_outdated",
     "node_text_transform",
+    "pybtex_runtime_plugins",
+    "referencing_runtime_plugins",
     "upstream_changes",
 ]
 
@@ -116,6 +124,17 @@ CHECKED_SOURCES = {
         },
     },
 }
+
+
+def pybtex_runtime_plugins() -> dict[str, dict[str, type]]:
+    """pybtex's registry of plugins registered at runtime, by group and name."""
+    return cast(dict[str, dict[str, type]], pybtex.plugin._RUNTIME_PLUGINS)
+
+
+def referencing_runtime_plugins() -> dict[str, type]:
+    """sphinxcontrib-bibtex's registry of referencing styles registered at runtime, by name."""
+    registry = sphinxcontrib.bibtex.plugin._runtime_plugins
+    return registry["sphinxcontrib.bibtex.style.referencing"]
 
 
 def cite_domain(env: BuildEnvironment) -> BibtexDomain:
@@ -179,6 +198,7 @@ def upstream_changes() -> list[str]:
             "Sphinx changed sphinx.util.logging.WarningSuppressor (a logging.Filter made with "
             "the app): adapt entry_html.WarningCounter"
         )
+    changes.extend(plugin_registry_changes())
     furo_page = Path(furo.__file__ or "").parent / "theme" / "furo" / "page.html"
     markup = furo_page.read_text(encoding="utf-8") if furo_page.is_file() else ""
     for aside in FURO_ASIDES:
@@ -188,6 +208,43 @@ def upstream_changes() -> list[str]:
                 "templates/page.html names the sidebars' landmarks by that markup"
             )
     return changes + page_rendering_changes()
+
+
+def plugin_registry_changes() -> list[str]:
+    """Whether the runtime registries are still what each package's find_plugin reads first."""
+    changes = []
+
+    class Probe:
+        pass
+
+    probes = (
+        (
+            "pybtex",
+            pybtex_runtime_plugins().setdefault("pybtex.style.sorting", {}),
+            lambda name: pybtex.plugin.find_plugin("pybtex.style.sorting", name),
+        ),
+        (
+            "sphinxcontrib-bibtex",
+            referencing_runtime_plugins(),
+            lambda name: sphinxcontrib.bibtex.plugin.find_plugin(
+                "sphinxcontrib.bibtex.style.referencing", name
+            ),
+        ),
+    )
+    for package, registry, find_plugin in probes:
+        registry["scholarsite-probe"] = Probe
+        try:
+            found = find_plugin("scholarsite-probe")
+        except Exception:  # whatever it raises, the registry moved
+            found = None
+        finally:
+            del registry["scholarsite-probe"]
+        if found is not Probe:
+            changes.append(
+                f"{package}'s find_plugin no longer reads its runtime registry first: "
+                "adapt plugins.py and upstream's registry functions"
+            )
+    return changes
 
 
 #: The keys of a document page's context (get_doc_context), which page_context gives too.
