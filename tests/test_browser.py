@@ -110,12 +110,15 @@ def new_tab(
 
 @pytest.fixture(scope="session")
 def tab(browser: Any) -> Iterator[Callable[[str, str], Tab]]:
-    """The session's page for a theme and a viewport, made once and reused."""
+    """The session's page for a theme and a viewport, made once and reused (a new context
+    costs a renderer process). Theme "auto" follows the system's scheme, light until a test
+    emulates another."""
     tabs: dict[tuple[str, str], Tab] = {}
 
     def get(theme: str, viewport: str) -> Tab:
         if (theme, viewport) not in tabs:
-            tabs[theme, viewport] = new_tab(browser, theme, VIEWPORTS[viewport])
+            system = "light" if theme == "auto" else theme
+            tabs[theme, viewport] = new_tab(browser, theme, VIEWPORTS[viewport], system=system)
         return tabs[theme, viewport]
 
     yield get
@@ -201,7 +204,9 @@ def test_homepage_in_each_theme_with_screenshot(
     page.screenshot(path=SCREENSHOTS / f"homepage-{viewport}-{theme}.png")
 
 
-def test_a_request_to_another_host_is_recorded_and_refused(browser: Any, tmp_path: Path) -> None:
+def test_a_request_to_another_host_is_recorded_and_refused(
+    tab: Callable[[str, str], Tab], tmp_path: Path
+) -> None:
     """The check every page above passes can fail: a foreign asset is seen and never fetched."""
     foreign = ["https://example.com/font.woff2", "http://192.0.2.1/script.js"]
     (tmp_path / "index.html").write_text(
@@ -209,31 +214,28 @@ def test_a_request_to_another_host_is_recorded_and_refused(browser: Any, tmp_pat
         f'<script src="{foreign[1]}"></script>'
     )
     (tmp_path / "local.css").write_text("body { margin: 0 }")
-    page, log = new_tab(browser, "light", DESKTOP)
-    try:
-        with serve(tmp_path) as url:
-            open_page((page, log), url + "index.html")
-        assert sorted(log.foreign_requests) == sorted(foreign)
-        assert len(log.failed_requests) == len(foreign)
-        assert url + "local.css" in log.requests
-    finally:
-        page.context.close()
+    with serve(tmp_path) as url:
+        open_page(tab("light", "desktop"), url + "index.html")
+    log = tab("light", "desktop")[1]
+    assert sorted(log.foreign_requests) == sorted(foreign)
+    assert len(log.failed_requests) == len(foreign)
+    assert url + "local.css" in log.requests
 
 
 @pytest.mark.parametrize("system", THEMES)
-def test_auto_theme_follows_the_system(browser: Any, site_url: str, system: str) -> None:
-    page, log = new_tab(browser, "auto", DESKTOP, system=system)
-    try:
-        open_page((page, log), site_url + "index.html")
-        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
-        name = page.locator(".sidebar-drawer .profile-name")
-        name_colour = name.evaluate("name => getComputedStyle(name).color")
-        if system == "dark":
-            assert relative_luminance(background) < 0.2 < relative_luminance(name_colour)
-        else:
-            assert relative_luminance(background) > 0.9 > relative_luminance(name_colour)
-    finally:
-        page.context.close()
+def test_auto_theme_follows_the_system(
+    tab: Callable[[str, str], Tab], site_url: str, system: str
+) -> None:
+    page = tab("auto", "desktop")[0]
+    page.emulate_media(color_scheme=system)
+    open_page(tab("auto", "desktop"), site_url + "index.html")
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    name = page.locator(".sidebar-drawer .profile-name")
+    name_colour = name.evaluate("name => getComputedStyle(name).color")
+    if system == "dark":
+        assert relative_luminance(background) < 0.2 < relative_luminance(name_colour)
+    else:
+        assert relative_luminance(background) > 0.9 > relative_luminance(name_colour)
 
 
 @pytest.mark.parametrize("name", ["index.html", *[PROJECT][: bool(PROJECT)]])
@@ -272,55 +274,49 @@ def test_navigation_shows_home_projects_and_publications(
 
 
 def test_phone_navigation_opens_from_the_menu_button(
-    browser: Any, site_url: str, navigation: list[str]
+    tab: Callable[[str, str], Tab], site_url: str, navigation: list[str]
 ) -> None:
-    page, _ = new_tab(browser, "light", PHONE)
-    try:
-        open_page((page, PageLog()), site_url + "index.html")
-        projects = page.locator(".sidebar-tree").get_by_role("link", name=navigation[1], exact=True)
-        assert projects.count() == 1  # so that "not in the viewport" is about this link
-        expect = playwright_expect()
-        expect(projects).not_to_be_in_viewport()
-        page.locator("label.nav-overlay-icon").click()
-        expect(projects).to_be_in_viewport()
-        drawer_profile = page.locator(".sidebar-drawer .profile")
-        expect(drawer_profile.get_by_role("link", name="GitHub")).to_be_in_viewport()
-        # The drawer slides in all the way: its left edge reaches the screen's.
-        page.wait_for_function(
-            "document.querySelector('.sidebar-drawer').getBoundingClientRect().left >= 0"
-        )
-        page.mouse.move(PHONE["width"] - 5, PHONE["height"] - 5)
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=SCREENSHOTS / "homepage-phone-light-menu.png")
-    finally:
-        page.context.close()
+    page = open_page(tab("light", "phone"), site_url + "index.html")
+    projects = page.locator(".sidebar-tree").get_by_role("link", name=navigation[1], exact=True)
+    assert projects.count() == 1  # so that "not in the viewport" is about this link
+    expect = playwright_expect()
+    expect(projects).not_to_be_in_viewport()
+    page.locator("label.nav-overlay-icon").click()
+    expect(projects).to_be_in_viewport()
+    drawer_profile = page.locator(".sidebar-drawer .profile")
+    expect(drawer_profile.get_by_role("link", name="GitHub")).to_be_in_viewport()
+    # The drawer slides in all the way: its left edge reaches the screen's.
+    page.wait_for_function(
+        "document.querySelector('.sidebar-drawer').getBoundingClientRect().left >= 0"
+    )
+    page.mouse.move(PHONE["width"] - 5, PHONE["height"] - 5)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "homepage-phone-light-menu.png")
 
 
-def test_phone_shows_who_and_how_to_reach_him_on_first_load(browser: Any, site_url: str) -> None:
+def test_phone_shows_who_and_how_to_reach_him_on_first_load(
+    tab: Callable[[str, str], Tab], site_url: str
+) -> None:
     """On a phone the homepage shows the profile above the page, with the menu closed."""
-    page, log = new_tab(browser, "light", PHONE)
-    try:
-        open_page((page, log), site_url + "index.html")
-        expect = playwright_expect()
-        card = page.locator("article .profile")
-        settings = conf()
-        name = settings.get("scholarsite_profile_name") or settings["author"]
-        expect(card.get_by_text(name, exact=True)).to_be_in_viewport()
-        avatar = card.locator("img.profile-avatar")
-        expect(avatar).to_be_in_viewport()
-        assert avatar.evaluate("image => image.complete && image.naturalWidth > 0")
-        checked = 0
-        links = profile_links()
-        for accessible_name, address in links.items():
-            link = card.get_by_role("link", name=accessible_name, exact=True)
-            expect(link).to_be_in_viewport()
-            assert link.get_attribute("href") == address
-            checked += 1
-        assert checked == len(links) > 0
-        # The menu stays closed: the drawer's own copy is off screen.
-        expect(page.locator(".sidebar-drawer .profile-name")).not_to_be_in_viewport()
-    finally:
-        page.context.close()
+    page = open_page(tab("light", "phone"), site_url + "index.html")
+    expect = playwright_expect()
+    card = page.locator("article .profile")
+    settings = conf()
+    name = settings.get("scholarsite_profile_name") or settings["author"]
+    expect(card.get_by_text(name, exact=True)).to_be_in_viewport()
+    avatar = card.locator("img.profile-avatar")
+    expect(avatar).to_be_in_viewport()
+    assert avatar.evaluate("image => image.complete && image.naturalWidth > 0")
+    checked = 0
+    links = profile_links()
+    for accessible_name, address in links.items():
+        link = card.get_by_role("link", name=accessible_name, exact=True)
+        expect(link).to_be_in_viewport()
+        assert link.get_attribute("href") == address
+        checked += 1
+    assert checked == len(links) > 0
+    # The menu stays closed: the drawer's own copy is off screen.
+    expect(page.locator(".sidebar-drawer .profile-name")).not_to_be_in_viewport()
 
 
 def test_desktop_shows_the_profile_once(tab: Callable[[str, str], Tab], site_url: str) -> None:
@@ -345,27 +341,23 @@ def test_search_finds_a_publication_by_a_title_word(
 
 
 def test_copying_an_entrys_bibtex_puts_exactly_that_entry_on_the_clipboard(
-    browser: Any, site_url: str
+    tab: Callable[[str, str], Tab], site_url: str
 ) -> None:
-    page, log = new_tab(
-        browser, "light", DESKTOP, permissions=["clipboard-read", "clipboard-write"]
-    )
-    try:
-        open_page((page, log), site_url + "index.html")
-        page.evaluate("navigator.clipboard.writeText('nothing copied yet')")
-        box = page.locator(f"[id='{KEY}'] details.publication-bibtex")
-        box.locator("summary").click()
-        source = box.locator("pre")
-        source.hover()
-        box.locator("button.copybtn").click()
-        copied = page.evaluate("navigator.clipboard.readText()")
-        shown = source.inner_text()
-        assert copied.startswith(f"@{entries()[KEY].original_type}{{{KEY},"), copied
-        assert copied.rstrip("\n") == shown.rstrip("\n")
-        assert copied.rstrip().endswith("}")
-        assert log.console_errors == []
-    finally:
-        page.context.close()
+    page, log = tab("light", "desktop")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    open_page((page, log), site_url + "index.html")
+    page.evaluate("navigator.clipboard.writeText('nothing copied yet')")
+    box = page.locator(f"[id='{KEY}'] details.publication-bibtex")
+    box.locator("summary").click()
+    source = box.locator("pre")
+    source.hover()
+    box.locator("button.copybtn").click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    shown = source.inner_text()
+    assert copied.startswith(f"@{entries()[KEY].original_type}{{{KEY},"), copied
+    assert copied.rstrip("\n") == shown.rstrip("\n")
+    assert copied.rstrip().endswith("}")
+    assert log.console_errors == []
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
