@@ -41,7 +41,7 @@ def records(tmp_path_factory: pytest.TempPathFactory) -> Site:
     shutil.rmtree(site.files)
     shutil.copytree(RECORDS / "files", site.files)
     (site.docs / "projects" / "engine.md").write_text(CITING_PAGE, encoding="utf-8")
-    site.build_ok()
+    site.build_ok_for_many_tests()
     return site
 
 
