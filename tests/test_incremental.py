@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import filecmp
 import json
+import os
 import re
 import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
 from helpers.site import Site
 
+from scholarsite import bibliography
 from scholarsite.refs import load_refs
 
 EDITED_KEY = "lovelace1843notes"  # cited from the fixture site's project page
@@ -200,6 +203,36 @@ def test_a_file_added_to_files_and_removed_again_incrementally(site: Site, make_
     assert "PDF" not in links and links["Publisher"] == "https://example.org/powers"
     assert not (site.out / "files" / "powers-1837.pdf").exists()
     assert_same_html(site, make_app)
+
+
+@pytest.mark.parametrize("hard_links", [True, False], ids=["linked", "copied"])
+def test_a_pdf_replaced_in_files_is_served_anew(
+    site: Site, make_app: Any, monkeypatch: pytest.MonkeyPatch, hard_links: bool
+) -> None:
+    """Served files are linked (or, where the file system cannot, copied) once and kept while
+    unchanged; a replaced one, even by a file of the same size, is served as it is now."""
+    if not hard_links:
+        monkeypatch.setattr(bibliography.os, "link", no_hard_links)
+    build(site, make_app)
+    pdf = site.files / "notes-1843.pdf"
+    served = site.out / "files" / pdf.name
+    assert served.read_bytes() == pdf.read_bytes()
+    checked = 0
+    for revision in (b"%PDF-1.4\n% revised\n%%EOF\n", b"%PDF-1.4\n% REVISED\n%%EOF\n"):
+        replacement = site.files / "replacement.tmp"
+        replacement.write_bytes(revision)
+        os.utime(replacement, ns=(pdf.stat().st_atime_ns, pdf.stat().st_mtime_ns + 10**9))
+        replacement.replace(pdf)  # as an editor or a download saves it: a new file
+        build(site, make_app)
+        assert served.read_bytes() == revision
+        checked += 1
+    assert checked == 2
+    assert (served.stat().st_ino == pdf.stat().st_ino) is hard_links
+    assert_same_html(site, make_app)
+
+
+def no_hard_links(source: Any, target: Any) -> None:
+    raise OSError("no hard links on this file system")
 
 
 PREPRINT = """

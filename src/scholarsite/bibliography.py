@@ -84,7 +84,28 @@ def copy_local_files(app: Sphinx, exception: Exception | None) -> None:
     if present:
         target.mkdir(exist_ok=True)
     for name in sorted(present):
-        shutil.copyfile(files_dir / name, target / name)
+        serve_file(files_dir / name, target / name)
+
+
+def serve_file(source: Path, served: Path) -> None:
+    """*source* at *served*: a hard link where the file system allows one, else a copy, both
+    keeping its time; left alone when it is there already (same size, same time).
+
+    An owner's PDFs run to tens of megabytes, which every build would copy again.
+    """
+    kept = source.stat()
+    try:
+        there = served.stat()
+    except FileNotFoundError:
+        pass
+    else:
+        if (there.st_size, there.st_mtime_ns) == (kept.st_size, kept.st_mtime_ns):
+            return
+        served.unlink()
+    try:
+        os.link(source, served)
+    except OSError:  # another file system, or one without hard links
+        shutil.copy2(source, served)
 
 
 def reuse_parsed_bibliography(app: Sphinx) -> None:
