@@ -15,6 +15,7 @@ sources. Results go to ``benchmarks/results/``: ``results.json``, ``results.md``
 from __future__ import annotations
 
 import argparse
+import compileall
 import filecmp
 import json
 import os
@@ -246,7 +247,9 @@ def summary(samples: list[dict[str, object]], key: str = "seconds") -> dict[str,
 
 
 def median(results: dict, n: int, variant: str, step: str, key: str = "seconds") -> float | None:
-    stats = summary(results["measurements"][str(n)][variant][step], key)
+    """The median of a step's samples; None when a run left the variant out (``--variants``)."""
+    samples = results["measurements"].get(str(n), {}).get(variant, {}).get(step)
+    stats = summary(samples, key) if samples else None
     return stats["median"] if stats else None
 
 
@@ -532,6 +535,11 @@ def main(argv: list[str] | None = None) -> int:
         (args.out / "results.md").write_text(markdown(results))
         plot(results, args.out / "cold-build.png")
         return 0
+    # pip compiles each package it installs to bytecode; this site's own modules, installed
+    # editable, are compiled by their first import, unless the environment forbids writing
+    # bytecode (PYTHONDONTWRITEBYTECODE), when every build would compile them again and they
+    # alone would pay for it. Compiled here, every variant starts from bytecode.
+    compileall.compile_dir(HERE.parent / "src", quiet=1)
     workdir = Path(tempfile.mkdtemp(prefix="scholarsite-bench-"))
     print(f"Building in {workdir}", flush=True)
     try:

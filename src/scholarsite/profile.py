@@ -117,30 +117,42 @@ def monogram_svg(letters: str) -> str:
     )
 
 
-def resized_photo(source: Path, target_dir: Path, size: int = PHOTO_PX, kind: str = "webp") -> str:
-    """A square copy of the photo, *size* pixels a side, as WebP or JPEG; its file name.
+#: The photo's served copies: the avatar, and the link preview's image.
+PHOTO_COPIES = ((PHOTO_PX, "webp"), (SHARE_IMAGE_PX, "jpg"))
 
-    The name carries a hash of the source, so that a new photo gets a new address and no
+
+def resized_photos(source: Path, target_dir: Path) -> list[str]:
+    """Square copies of the photo, one per :data:`PHOTO_COPIES` (its size in pixels a side and
+    its format); their file names. The photo is decoded once for all of them.
+
+    Each name carries a hash of the source, so that a new photo gets a new address and no
     visitor's browser keeps showing the old one.
     """
-    digest = hashlib.sha256(source.read_bytes() + str(size).encode()).hexdigest()[:12]
-    name = f"profile-photo-{digest}.{kind}"
-    target = target_dir / name
-    for stale in target_dir.glob(f"profile-photo-*.{kind}"):
-        if stale != target:
-            stale.unlink()
-    if not target.exists():
+    source_bytes = source.read_bytes()
+    targets: list[tuple[Path, int, str]] = []
+    for size, kind in PHOTO_COPIES:
+        digest = hashlib.sha256(source_bytes + str(size).encode()).hexdigest()[:12]
+        target = target_dir / f"profile-photo-{digest}.{kind}"
+        for stale in target_dir.glob(f"profile-photo-*.{kind}"):
+            if stale != target:
+                stale.unlink()
+        targets.append((target, size, kind))
+    missing = [(target, size, kind) for target, size, kind in targets if not target.exists()]
+    if missing:
         with Image.open(source) as image:
-            # A JPEG decoded at the smallest scale still twice the size: a camera's photo is
-            # decoded in a fraction of the time and memory, and LANCZOS makes the rest.
-            image.draft("RGB", (2 * size, 2 * size))
-            upright = ImageOps.exif_transpose(image)
-            square = ImageOps.fit(upright.convert("RGB"), (size, size), Image.Resampling.LANCZOS)
+            # A JPEG decoded at the smallest scale still twice the largest copy's size: a
+            # camera's photo is decoded in a fraction of the time and memory, and LANCZOS makes
+            # the rest.
+            largest = 2 * max(size for size, _ in PHOTO_COPIES)
+            image.draft("RGB", (largest, largest))
+            upright = ImageOps.exif_transpose(image).convert("RGB")
+        for target, size, kind in missing:
+            square = ImageOps.fit(upright, (size, size), Image.Resampling.LANCZOS)
             if kind == "webp":
                 square.save(target, "WEBP", quality=PHOTO_WEBP_QUALITY, method=6)
             else:
                 square.save(target, "JPEG", quality=SHARE_IMAGE_JPEG_QUALITY, optimize=True)
-    return name
+    return [target.name for target, _, _ in targets]
 
 
 def generated_dir(app: Sphinx) -> Path:
@@ -162,8 +174,7 @@ def prepare_profile(app: Sphinx, config: Config) -> None:
     if photo := config.scholarsite_profile_photo.strip():
         source = Path(app.confdir, photo)
         try:
-            avatar = resized_photo(source, generated)
-            share_image = resized_photo(source, generated, SHARE_IMAGE_PX, "jpg")
+            avatar, share_image = resized_photos(source, generated)
         except (OSError, UnidentifiedImageError) as error:
             problems.append(f"scholarsite_profile_photo {photo!r} is not a readable image: {error}")
     if share_image and getattr(config, "ogp_image", "") is None:
