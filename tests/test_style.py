@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.metadata
+from typing import Any
+
+import pybtex.plugin
 import pytest
+import sphinxcontrib.bibtex.plugin
 from helpers.realsite import entries
-from helpers.site import ROOTS
+from helpers.site import ROOTS, Site
 from pybtex.database import Entry, Person, parse_file
 from pybtex.richtext import Text
 
@@ -119,3 +124,21 @@ def outcome(parse, value: str) -> object:
         return parse(value)
     except Exception as error:
         return f"{type(error).__name__}: {error}"
+
+
+def test_a_build_finds_every_plugin_without_scanning_the_installed_packages(
+    site: Site, make_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pybtex and sphinxcontrib-bibtex scan every installed package's metadata for a plugin not
+    registered at runtime; a build that reads, formats and labels entries needs no such scan."""
+    scans: list[dict[str, str]] = []
+
+    def counted_scan(**selection: str) -> Any:
+        scans.append(selection)
+        return importlib.metadata.entry_points(**selection)
+
+    monkeypatch.setattr(pybtex.plugin, "entry_points", counted_scan)
+    monkeypatch.setattr(sphinxcontrib.bibtex.plugin, "entry_points", counted_scan)
+    site.build_ok_in_process(make_app)
+    assert len(site.page().select("#publications .citation")) >= 3  # entries formatted
+    assert scans == []
