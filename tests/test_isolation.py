@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Any
 
-from helpers.site import fixture_site
+import pytest
+from helpers.site import Site, fixture_site
 
+from scholarsite import collector
 from scholarsite.state import state
 
 
@@ -41,3 +44,21 @@ def test_two_applications_in_one_process_keep_their_own_state(
     links = {a.get_text(): a["href"] for a in paper.select("a.publication-link")}
     assert "PDF" not in links, links  # not Ada's local copy, nor the DOI's landing page
     assert links["DOI"] == "https://doi.org/10.5555/notes.1843"
+
+
+def test_a_build_hands_what_it_froze_back_to_the_garbage_collector(
+    site: Site, make_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The records and caches a build keeps are frozen while it runs (scholarsite.collector),
+    and collectable again once it is over, whatever comes next in the process."""
+    frozen_at_the_end: list[int] = []
+    thaw = collector.thaw
+
+    def noting_thaw(app: Any, exception: Exception | None) -> None:
+        frozen_at_the_end.append(gc.get_freeze_count())
+        thaw(app, exception)
+
+    monkeypatch.setattr(collector, "thaw", noting_thaw)
+    site.build_ok_in_process(make_app)
+    assert len(frozen_at_the_end) == 1 and frozen_at_the_end[0] > 1000, frozen_at_the_end
+    assert gc.get_freeze_count() == 0

@@ -11,6 +11,7 @@ from pybtex.database import BibliographyData
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
+from .collector import making_long_lived_data
 from .config import fail
 from .refs import CachedRefs, Refs, load_refs_cached
 from .state import state
@@ -36,9 +37,10 @@ def load_bibliography(app: Sphinx) -> None:
     digest = hashlib.sha256()
     for name in app.config.bibtex_bibfiles or []:
         path = Path(os.path.relpath(Path(app.confdir, name).resolve()))
-        refs = load_refs_cached(
-            path, Path(app.doctreedir), app.config.scholarsite_owner_names or ()
-        )
+        with making_long_lived_data():
+            refs = load_refs_cached(
+                path, Path(app.doctreedir), app.config.scholarsite_owner_names or ()
+            )
         problems += [str(problem) for problem in refs.problems]
         # Data-quality notes never fail a build (make check lists them too): info, not warnings.
         for note in refs.notes:

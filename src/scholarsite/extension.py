@@ -33,6 +33,7 @@ from . import (
     __version__,
     authoring,
     bibliography,
+    collector,
     config,
     entry_html,
     formatting_cache,
@@ -86,6 +87,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", paper_pages.remove_generated_sources)
     app.connect("builder-inited", entry_html.start_build)
     app.connect("builder-inited", search_stems.keep_stems)
+    app.connect("builder-inited", collector.freeze_what_is_alive, priority=900)
 
     # Reading: what an incremental build must read again, and diagnostics.
     app.connect("env-get-outdated", publications.docs_to_reread)
@@ -115,6 +117,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
 
     # After reading: what must be written again.
     app.connect("env-updated", publications.docs_to_rewrite)
+    app.connect("env-updated", collector.freeze_what_is_alive, priority=900)
     app.connect("env-updated", paper_pages.register_index_in_navigation)
 
     # Writing: fill the lists and pages once references are resolved; links made safe last.
@@ -150,6 +153,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("build-finished", formatting_cache.finish_build)
     app.connect("build-finished", entry_html.save_cache)
     app.connect("build-finished", search_stems.save_stems)
+    app.connect("build-finished", collector.thaw, priority=900)  # after every handler
     return {
         "version": __version__,
         "env_version": ENV_VERSION,

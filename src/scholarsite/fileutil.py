@@ -3,13 +3,14 @@ and reading back what was pickled."""
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import pickle
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+
+from .collector import making_long_lived_data
 
 
 def write_if_changed(path: Path, data: str | bytes) -> bool:
@@ -40,16 +41,11 @@ def code_digest(paths: Iterable[Path], size: int = 16) -> bytes:
 
 
 def read_pickle(path: Path) -> Any:
-    """What *path* holds, unpickled with the cyclic garbage collector paused.
+    """What *path* holds, unpickled as data kept to the build's end (no collection while it
+    is made, frozen after: scholarsite.collector).
 
     Unpickling thousands of entries makes millions of objects, and the collector would scan
     them again and again while they are made (three to five times the time of the load itself).
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        with path.open("rb") as file:
-            return pickle.load(file)
-    finally:
-        if was_enabled:
-            gc.enable()
+    with making_long_lived_data(), path.open("rb") as file:
+        return pickle.load(file)
