@@ -46,19 +46,24 @@ def test_two_applications_in_one_process_keep_their_own_state(
     assert links["DOI"] == "https://doi.org/10.5555/notes.1843"
 
 
-def test_a_build_hands_what_it_froze_back_to_the_garbage_collector(
+def test_what_a_build_froze_is_handed_back_to_the_garbage_collector_by_the_next(
     site: Site, make_app: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The records and caches a build keeps are frozen while it runs (scholarsite.collector),
-    and collectable again once it is over, whatever comes next in the process."""
-    frozen_at_the_end: list[int] = []
-    thaw = collector.thaw
-
-    def noting_thaw(app: Any, exception: Exception | None) -> None:
-        frozen_at_the_end.append(gc.get_freeze_count())
-        thaw(app, exception)
-
-    monkeypatch.setattr(collector, "thaw", noting_thaw)
+    """The records and caches a build keeps are frozen (scholarsite.collector) and stay frozen
+    for sphinx-build's exit; a second build in the same process makes them collectable again
+    before it freezes its own."""
     site.build_ok_in_process(make_app)
-    assert len(frozen_at_the_end) == 1 and frozen_at_the_end[0] > 1000, frozen_at_the_end
-    assert gc.get_freeze_count() == 0
+    frozen_by_the_first = gc.get_freeze_count()
+    frozen_when_the_second_starts: list[int] = []
+    thaw = collector.thaw_earlier_builds
+
+    def noting_thaw(app: Any, config: Any) -> None:
+        thaw(app, config)
+        frozen_when_the_second_starts.append(gc.get_freeze_count())
+
+    monkeypatch.setattr(collector, "thaw_earlier_builds", noting_thaw)
+    site.build_ok_in_process(make_app, out="second")
+    assert frozen_by_the_first > 1000
+    assert frozen_when_the_second_starts == [0]
+    assert gc.get_freeze_count() > 1000
+    gc.unfreeze()

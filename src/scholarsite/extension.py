@@ -73,6 +73,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
 
     # Start of a build: settings, then refs.bib and files/, before sphinxcontrib-bibtex reads
     # refs.bib (builder-inited, 500) and before anything is read.
+    app.connect("config-inited", collector.thaw_earlier_builds, priority=0)
     app.connect("config-inited", config.check_settings, priority=100)
     app.connect("config-inited", plugins.register_referencing_styles)
     app.connect("config-inited", config.default_redirect_template)
@@ -153,7 +154,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("build-finished", formatting_cache.finish_build)
     app.connect("build-finished", entry_html.save_cache)
     app.connect("build-finished", search_stems.save_stems)
-    app.connect("build-finished", collector.thaw, priority=900)  # after every handler
     return {
         "version": __version__,
         "env_version": ENV_VERSION,
