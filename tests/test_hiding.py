@@ -54,11 +54,11 @@ def make_site(root: Path, home: str = HOME) -> Path:
     return src
 
 
-def build(src: Path, hidden: list[str]) -> tuple[Path, str]:
+def build(src: Path, hidden: list[str], builder: str = "html") -> tuple[Path, str]:
     """Build *src* in this process; the output folder and every warning."""
     warnings = StringIO()
     app = SphinxTestApp(
-        "html",
+        builder,
         srcdir=src,
         builddir=src.parent / "build",
         confoverrides={"scholarsite_hidden_pages": hidden, "nitpicky": True},
@@ -88,6 +88,23 @@ def test_a_hidden_folder_is_not_built_linked_listed_or_searchable(tmp_path: Path
     search = (out / "searchindex.js").read_text(encoding="utf-8")
     assert "home" in search.lower()
     assert "wordsonlyinfirstproject" not in search.lower()
+
+
+@pytest.mark.parametrize("builder", ["html", "dirhtml"])
+def test_a_folder_hidden_after_a_build_leaves_nothing_behind(tmp_path: Path, builder: str) -> None:
+    """Hidden in an incremental build, as an owner hides his projects: the folder's pages and
+    the folder itself are gone, as a clean build would never have made them."""
+    src = make_site(
+        tmp_path, HOME.replace("Read [about the first project](projects/first.md).", "")
+    )
+    out, warnings = build(src, [], builder)
+    assert warnings == ""
+    pages = sorted(path.relative_to(out) for path in (out / "projects").rglob("*.html"))
+    assert len(pages) == 3, pages
+    out, warnings = build(src, ["projects"], builder)
+    assert warnings == ""
+    assert not (out / "projects").exists()
+    assert (out / "index.html").is_file()
 
 
 def test_hiding_one_page_keeps_its_siblings(tmp_path: Path) -> None:

@@ -375,14 +375,21 @@ def add_page_head_tags(
 def remove_pages_of_removed_docs(
     app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
 ) -> list[str]:
-    """Remove the page of a removed document.
+    """Remove the page of a removed document, and its folder once empty.
 
-    Sphinx leaves it in the output folder, where an incremental build would keep publishing
-    it; a clean build has no such page.
+    Sphinx leaves them in the output folder, where an incremental build would keep publishing
+    them; a clean build has no such page (the projects hidden, say) and no such folder.
     """
-    if app.builder.format == "html":
-        for docname in sorted(removed):
-            Path(app.outdir, app.builder.get_target_uri(docname)).unlink(missing_ok=True)
+    if app.builder.format != "html":
+        return []
+    outdir = Path(app.outdir)
+    for docname in sorted(removed):
+        page = Path(app.builder.get_outfilename(docname))  # type: ignore[attr-defined]
+        page.unlink(missing_ok=True)
+        folder = page.parent
+        while folder != outdir and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
     return []
 
 
