@@ -92,14 +92,12 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
-def new_tab(
-    browser: Any, theme: str, viewport: dict[str, int], system: str = "", **options: Any
-) -> Tab:
+def new_tab(browser: Any, theme: str, viewport: dict[str, int], system: str = "") -> Tab:
     """A page in a fresh context, Furo's theme preset, every non-local request refused.
 
     system is the operating system's colour scheme; by default the same as theme.
     """
-    context = browser.new_context(viewport=viewport, color_scheme=system or theme, **options)
+    context = browser.new_context(viewport=viewport, color_scheme=system or theme)
     context.add_init_script(f"localStorage.setItem('theme', '{theme}')")
     log = PageLog()
     keep_local(context, log)

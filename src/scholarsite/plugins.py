@@ -33,7 +33,6 @@ PYBTEX_LOOKUPS = {
     "pybtex.style.names": ("plain", "last"),
     "pybtex.style.sorting": ("none",),
 }
-REFERENCING_GROUP = "sphinxcontrib.bibtex.style.referencing"
 
 
 @cache  # the installed packages do not change while a process runs
@@ -44,26 +43,23 @@ def installed_entry_points() -> dict[tuple[str, str], EntryPoint]:
     """
     everything = entry_points()
     found: dict[tuple[str, str], EntryPoint] = {}
-    for group in [*PYBTEX_LOOKUPS, REFERENCING_GROUP]:
+    for group in [*PYBTEX_LOOKUPS, upstream.REFERENCING_GROUP]:
         for entry_point in everything.select(group=group):
             found.setdefault((group, entry_point.name), entry_point)
     return found
 
 
 @cache  # the registries live as long as the process: once is enough, whatever the build
-def register_pybtex_plugins() -> int:
-    """The site's styles and :data:`PYBTEX_LOOKUPS`' installed plugins; return how many."""
+def register_pybtex_plugins() -> None:
+    """The site's styles, and :data:`PYBTEX_LOOKUPS`' plugins that are installed."""
     registry = upstream.pybtex_runtime_plugins()
     for (group, name), style in SITE_STYLES.items():
         registry.setdefault(group, {})[name] = style
-    registered = len(SITE_STYLES)
     installed = installed_entry_points()
     for group, names in PYBTEX_LOOKUPS.items():
         for name in names:
             if (entry_point := installed.get((group, name))) is not None:
                 registry.setdefault(group, {})[name] = entry_point.load()
-                registered += 1
-    return registered
 
 
 def register_referencing_styles(app: Sphinx, config: Config) -> None:
@@ -74,7 +70,7 @@ def register_referencing_styles(app: Sphinx, config: Config) -> None:
 
 @cache
 def register_referencing_style(name: str) -> None:
-    entry_point = installed_entry_points().get((REFERENCING_GROUP, name))
+    entry_point = installed_entry_points().get((upstream.REFERENCING_GROUP, name))
     registry = upstream.referencing_runtime_plugins()
     if entry_point is not None and name not in registry:
         # A style a package registered at runtime itself stays its own.

@@ -84,6 +84,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DOCUTILS_BACKEND",
+    "REFERENCING_GROUP",
     "BibData",
     "BibFile",
     "BibliographyKey",
@@ -131,10 +132,13 @@ def pybtex_runtime_plugins() -> dict[str, dict[str, type]]:
     return cast(dict[str, dict[str, type]], pybtex.plugin._RUNTIME_PLUGINS)
 
 
+#: sphinxcontrib-bibtex's plugin group of referencing styles.
+REFERENCING_GROUP = "sphinxcontrib.bibtex.style.referencing"
+
+
 def referencing_runtime_plugins() -> dict[str, type]:
     """sphinxcontrib-bibtex's registry of referencing styles registered at runtime, by name."""
-    registry = sphinxcontrib.bibtex.plugin._runtime_plugins
-    return registry["sphinxcontrib.bibtex.style.referencing"]
+    return sphinxcontrib.bibtex.plugin._runtime_plugins[REFERENCING_GROUP]
 
 
 def cite_domain(env: BuildEnvironment) -> BibtexDomain:
@@ -226,9 +230,7 @@ def plugin_registry_changes() -> list[str]:
         (
             "sphinxcontrib-bibtex",
             referencing_runtime_plugins(),
-            lambda name: sphinxcontrib.bibtex.plugin.find_plugin(
-                "sphinxcontrib.bibtex.style.referencing", name
-            ),
+            lambda name: sphinxcontrib.bibtex.plugin.find_plugin(REFERENCING_GROUP, name),
         ),
     )
     for package, registry, find_plugin in probes:
