@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from helpers.site import Site
 
-from scholarsite import bibliography
+from scholarsite import bibliography, entry_html
 from scholarsite.refs import load_refs
 
 EDITED_KEY = "lovelace1843notes"  # cited from the fixture site's project page
@@ -105,6 +105,30 @@ def test_the_formatting_cache_changes_no_output(site: Site, make_app: Any) -> No
         if not filecmp.cmp(cached / page, site.out / page, shallow=False)
     ]
     assert differing == []
+
+
+def test_the_search_index_is_the_one_sphinx_makes_from_the_entries(
+    site: Site, make_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lists' entries indexed by their distinct words (entry_html.search_words), rendered
+    and then kept after an entry's edit, index as Sphinx's search does reading each entry."""
+    build(site, make_app)
+    edit_entry(site, EDITED_KEY)
+    output = build(site, make_app)
+    match = re.search(r"list entries rendered (\d+), reused (\d+)", output)
+    assert match and int(match[2]) >= 3, output  # the kept entries' words were used
+    by_words = search_index(site.out)
+    monkeypatch.setattr(entry_html.EntryHTMLCache, "add_list", lambda *args: None)
+    build(site, make_app, "entries-read")
+    assert search_index(site.out) == by_words
+    (source,) = [page for page in site.docs.rglob("*.md") if "{publications}" in page.read_text()]
+    list_doc = by_words["docnames"].index(source.relative_to(site.docs).with_suffix("").as_posix())
+    list_words = [
+        word
+        for word, docs in by_words["terms"].items()
+        if docs == list_doc or (isinstance(docs, list) and list_doc in docs)
+    ]
+    assert len(list_words) > 50 and "revis" in list_words  # the edited title's word, stemmed
 
 
 def test_page_edit_gives_the_clean_build(site: Site, make_app: Any) -> None:

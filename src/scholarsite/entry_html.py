@@ -9,6 +9,12 @@ visitor keeps the HTML the writer made, with an outline of the subtree for the d
 readers (the search index, the page's description). Later, while the entry's key is the same,
 the node holds that HTML and that outline instead.
 
+Sphinx's search reads each entry once more, and its index of a page depends only on which
+distinct words the page holds: so each entry is marked ``no-search`` and the list gets one
+:class:`search_words` node holding the distinct words of its entries (kept with the HTML),
+which the writers skip. The index is the same; it is made from tens of thousands of words
+rather than hundreds of thousands.
+
 The key is a digest of everything the HTML is made from: the caller's inputs for the entry
 (its record, versions, backlinks, local PDF, ids, formatted text), the page it sits on
 (relative addresses differ per page), the builder, the settings Sphinx rebuilds pages for,
@@ -24,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import pickle
+import re
 from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
@@ -45,6 +52,8 @@ if TYPE_CHECKING:
 logger = sphinx_logging.getLogger(__name__)
 
 CACHE_FILE = "scholarsite-entry-html.pickle"
+#: The layout of what the cache keeps for an entry: (HTML, outline, distinct words).
+CACHE_LAYOUT = 2
 #: The packages whose output an entry's HTML is: a new release may write other markup.
 RENDERERS = ("sphinx", "docutils", "pygments", "pybtex", "pybtex-docutils", "sphinxcontrib-bibtex")
 
@@ -53,6 +62,16 @@ class entry_html(nodes.General, nodes.Element):
     """One entry of the publication list: its children rendered (and the HTML kept), or the
     HTML kept from before (``html``), with the outline of what it was rendered from as its
     children (:func:`outline`: what search and the page's description read)."""
+
+
+class search_words(nodes.Invisible, nodes.Element):
+    """The distinct words of a list's entries, for Sphinx's search, which indexes a page by its
+    distinct words: the entries themselves are ``no-search``. Writers skip it; so does
+    sphinxext-opengraph's description, as it skips every invisible node."""
+
+
+def skip_node(self: Any, node: nodes.Element) -> None:
+    raise nodes.SkipNode
 
 
 def visit_entry_html(self: Any, node: entry_html) -> None:
@@ -64,13 +83,14 @@ def visit_entry_html(self: Any, node: entry_html) -> None:
 
 def depart_entry_html(self: Any, node: entry_html) -> None:
     cache = state(self.builder.env).build.entry_html
-    kept_outline = outline(node)
+    kept_outline = node.get("outline") or outline(node)
     if cache is not None and kept_outline is not None:
         cache.store(
             node["docname"],
             node["cache_key"],
             "".join(self.body[node["body_start"] :]),
             kept_outline,
+            node.get("words"),
         )
 
 
@@ -87,6 +107,8 @@ _STRUCTURAL = (
 )
 
 Outline = list[Any]  # str (text) or (class name, classes, format, Outline)
+#: An entry's HTML, outline and distinct words (None: not known) as kept.
+KeptEntry = tuple[str, Outline, tuple[str, ...] | None]
 
 
 def outline(node: nodes.Node, verbatim: bool = False) -> Outline | None:
@@ -142,6 +164,68 @@ def from_outline(parts: Outline, parent: nodes.Element) -> list[nodes.Node]:
     return result
 
 
+#: How Sphinx's search reads raw HTML: its text without styles, scripts and tags.
+_RAW_HTML_SKIPPED = (
+    re.compile(r"<style.*?</style>", re.IGNORECASE | re.DOTALL),
+    re.compile(r"<script.*?</script>", re.IGNORECASE | re.DOTALL),
+    re.compile(r"<[^<]+?>"),
+)
+
+
+def text_of(parts: Outline) -> str:
+    return "".join(part if isinstance(part, str) else text_of(part[3]) for part in parts)
+
+
+def add_words(parts: Outline, split: Callable[[str], list[str]], words: set[str]) -> None:
+    """Add to *words* the words Sphinx's search finds in the nodes *parts* outlines: the text,
+    save comments and ``no-search`` elements; of raw nodes, only HTML's, its tags stripped."""
+    for part in parts:
+        if isinstance(part, str):
+            words.update(split(part))
+            continue
+        kind, classes, format_, inner = part
+        if kind == "comment" or "no-search" in classes:
+            continue
+        if kind == "raw":
+            if "html" in (format_ or "").split():
+                text = text_of(inner)
+                for skipped in _RAW_HTML_SKIPPED:
+                    text = skipped.sub("", text)
+                words.update(split(text))
+            continue
+        add_words(inner, split, words)
+
+
+def index_words_once(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Once a page's references are resolved: each list of entries the page shows indexed by
+    its distinct words (see the module's docstring)."""
+    cache = html_cache(app.env)
+    lists = cache.lists.pop(docname, []) if cache is not None else []
+    indexer = getattr(app.builder, "indexer", None)
+    if not lists or indexer is None:
+        return
+    split = indexer.lang.split
+    for last_section, entries in lists:
+        words: set[str] = set()
+        indexed = []
+        for node in entries:
+            if node.get("words") is None:
+                node["outline"] = kept_outline = outline(node)
+                if kept_outline is None:  # Sphinx's search reads this one itself
+                    continue
+                found: set[str] = set()
+                add_words(kept_outline, split, found)
+                node["words"] = tuple(sorted(found))
+            words.update(node["words"])
+            indexed.append(node)
+        text = " ".join(sorted(words))
+        if split(text) != sorted(words):  # a language whose words are not split by spaces
+            continue
+        for node in indexed:
+            node["classes"].append("no-search")
+        last_section += search_words("", nodes.Text(text))
+
+
 class WarningCounter(logging.Handler):
     """Counts the warnings (and errors) a build logs, those ``suppress_warnings`` hides aside."""
 
@@ -160,12 +244,15 @@ class EntryHTMLCache:
 
     def __init__(self, path: Path, fingerprint: str, warnings: WarningCounter) -> None:
         self.path, self.fingerprint, self.warnings = path, fingerprint, warnings
-        self._before: dict[str, dict[str, tuple[str, Outline]]] | None = None
-        self.now: dict[str, dict[str, tuple[str, Outline]]] = {}
+        self._before: dict[str, dict[str, KeptEntry]] | None = None
+        self.now: dict[str, dict[str, KeptEntry]] = {}
         self.counts = [0, 0]  # rendered, reused
+        #: Each page's lists made this build, to index once resolved: (where the words go,
+        #: the entries).
+        self.lists: dict[str, list[tuple[nodes.Element, list[entry_html]]]] = {}
 
     @property
-    def before(self) -> dict[str, dict[str, tuple[str, Outline]]]:
+    def before(self) -> dict[str, dict[str, KeptEntry]]:
         if self._before is None:
             self._before = {}
             try:
@@ -189,17 +276,25 @@ class EntryHTMLCache:
         """The entry's node: its kept HTML, or the subtree ``render()`` gives, to be kept."""
         kept = self.before.get(docname, {}).get(key)
         if kept is not None:
-            html, kept_outline = kept
+            html, kept_outline, words = kept
             self.now.setdefault(docname, {})[key] = kept
             self.counts[1] += 1
-            node = entry_html(html=html)
+            node = entry_html(html=html, words=words)
             node.children = from_outline(kept_outline, node)
             return node
         self.counts[0] += 1
         return entry_html("", render(), docname=docname, cache_key=key)
 
-    def store(self, docname: str, key: str, html: str, kept: Outline) -> None:
-        self.now.setdefault(docname, {})[key] = (html, kept)
+    def add_list(
+        self, docname: str, last_section: nodes.Element, entries: list[entry_html]
+    ) -> None:
+        """A list of *entries* on *docname*, indexed for search by :func:`index_words_once`."""
+        self.lists.setdefault(docname, []).append((last_section, entries))
+
+    def store(
+        self, docname: str, key: str, html: str, kept: Outline, words: tuple[str, ...] | None
+    ) -> None:
+        self.now.setdefault(docname, {})[key] = (html, kept, words)
 
     def save(self, docnames: set[str]) -> None:
         """Keep this build's entries, and those of pages it did not write (while they exist)."""
@@ -219,7 +314,7 @@ def start_build(app: Sphinx) -> None:
     warnings = WarningCounter(app)
     logging.getLogger("sphinx").addHandler(warnings)
     versions = [(name, version(name)) for name in RENDERERS]
-    code = (ENV_VERSION, CODE_DIGEST)  # the package's code, and the data its records read
+    code = (ENV_VERSION, CODE_DIGEST, CACHE_LAYOUT)  # the code, the data its records read
     translator = app.builder.get_translator_class()  # another extension may set its own
     writer = (app.builder.name, f"{translator.__module__}.{translator.__qualname__}")
     fingerprint = repr((code, versions, writer, config.settings_digest(app.config)))

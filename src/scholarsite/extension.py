@@ -112,6 +112,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_node(
         entry_html.entry_html, html=(entry_html.visit_entry_html, entry_html.depart_entry_html)
     )
+    app.add_node(entry_html.search_words, html=(entry_html.skip_node, None))
     app.add_node(publications.cited_publications)
     app.add_directive("publications", publications.PublicationsDirective)
     app.add_directive("cited-publications", publications.CitedPublicationsDirective)
@@ -128,6 +129,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-resolved", publications.render_publication_lists)
     app.connect("doctree-resolved", publications.render_cited_publications)
     app.connect("doctree-resolved", links.make_links_safe, priority=900)
+    app.connect("doctree-resolved", entry_html.index_words_once, priority=950)
     # before the handlers that replace toctree() (sphinx-notfound-page, 400) or call it (Furo, 500)
     app.connect("html-page-context", paper_pages.share_orphan_toctree, priority=300)
     app.connect("html-page-context", paper_pages.share_asset_tags, priority=300)

@@ -13,7 +13,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxDirective
 from sphinxcontrib.bibtex.directives import BibliographyDirective
 
-from .entry_html import html_cache
+from .entry_html import entry_html, html_cache
 from .names import MARK_MEANINGS
 from .publication import LINK_FIELDS, Publication, bibtex_source
 from .refs import entry_digest
@@ -371,6 +371,7 @@ def grouped_by_year(
     digests = record_digests(app.env)
     result: list[nodes.Node] = []
     years: dict[str, nodes.bullet_list] = {}
+    entries: list[entry_html] = []
     for node in citations:
         key = node["key"]
         pub = publications[key]
@@ -389,7 +390,10 @@ def grouped_by_year(
             docname, entry_inputs(app.env, docname, node, pub, extra_ids, citation, digests)
         )
         render = partial(list_item, app, docname, node, pub, extra_ids)
-        years[year] += cache.node(docname, key, render)
+        entries.append(cache.node(docname, key, render))
+        years[year] += entries[-1]
+    if cache is not None and entries:
+        cache.add_list(docname, section, entries)  # the words go in the last year's section
     return result
 
 
