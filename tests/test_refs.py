@@ -125,9 +125,11 @@ def test_cached_refs_give_the_same_entries_and_survive_a_lost_cache(tmp_path: Pa
     assert [p.title_text for p in cached.publications.values()] == [
         p.title_text for p in fresh.publications.values()
     ]
-    (tmp_path / "scholarsite-refs-entries.pickle").unlink()
+    (tmp_path / "scholarsite-refs-by-entry.pickle").unlink()
     again = load_refs_cached(path, tmp_path)
+    assert isinstance(again, CachedRefs)
     assert list(again.entries) == list(fresh.entries)
+    assert again.listed == fresh.listed
 
 
 # -- The tolerant parse: only genuine breakage is a problem ---------------------------

@@ -15,8 +15,8 @@ What each module does (read the one whose name fits the change you want to make)
 - authoring: diagnostics for mistakes in the owner's pages
 - links: no unsafe link, external links noopener
 - quiet: build output without upstream's misleading info messages
-- formatting_cache, cite_storage, plugins, entry_html, search_stems, highlighting: build speed
-  (same output, less work)
+- formatting_cache, cite_storage, plugins, entry_html, search_stems, highlighting,
+  compiled_templates, collector: build speed (same output, less work)
 - upstream: the internals of other packages the code relies on, and why
 - refs, style: reading refs.bib, and the pybtex styles (no Sphinx in them)
 """
@@ -34,6 +34,7 @@ from . import (
     authoring,
     bibliography,
     collector,
+    compiled_templates,
     config,
     entry_html,
     formatting_cache,
@@ -81,6 +82,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", hiding.hide_pages)
     app.connect("builder-inited", add_static_dir)
     app.connect("builder-inited", highlighting.highlight_once)
+    app.connect("builder-inited", compiled_templates.keep_compiled_templates)
     app.connect("builder-inited", formatting_cache.start_build, priority=400)
     app.connect("builder-inited", bibliography.load_bibliography, priority=410)
     app.connect("builder-inited", bibliography.check_local_files, priority=420)

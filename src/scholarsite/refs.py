@@ -16,6 +16,7 @@ from pybtex.database.input.bibtex import Parser
 from pybtex.scanner import PybtexSyntaxError
 from pybtex.utils import OrderedCaseInsensitiveDict
 
+from .collector import making_long_lived_data
 from .fileutil import code_digest, read_pickle, write_atomically
 from .latex import fold, latex_plain_text
 from .names import OwnerNames, is_others, name_parts
@@ -605,8 +606,8 @@ class CachedRefs:
 
     A build where refs.bib did not change (a no-op one) never needs the parsed entries, which
     take 0.4 s to unpickle at 4,000 entries. Everything else a Refs has (``entries``,
-    ``publications``, ``anchors``, ``page_names``, ``role``, ``listed``, ...) is read from the
-    checked copy the earlier build saved.
+    ``publications``, ``anchors``, ``page_names``, ``role``, ``listed``, ...) is read again
+    from the file, each entry's parse, checks and record taken from the per-entry cache.
     """
 
     problems: tuple[Problem, ...] = ()
@@ -615,23 +616,20 @@ class CachedRefs:
         self,
         path: Path,
         pdfs: dict[str, str],
-        entries_file: Path,
-        digest: str,
+        entry_cache_file: Path,
         notes: tuple[Note, ...] = (),
         owner_names: tuple[str, ...] = (),
     ):
-        self.path, self.pdfs, self.entries_file, self.digest = path, pdfs, entries_file, digest
+        self.path, self.pdfs, self.entry_cache_file = path, pdfs, entry_cache_file
         self.notes, self.owner_names = notes, owner_names
 
     @cached_property
     def refs(self) -> Refs:
-        try:
-            digest, refs = read_pickle(self.entries_file)
-            if digest == self.digest and isinstance(refs, Refs):
-                return refs
-        except Exception:  # removed or damaged since: read refs.bib again
-            pass
-        return load_refs(self.path, owner_names=self.owner_names)
+        with making_long_lived_data():
+            entry_cache = load_cache(self.entry_cache_file, CODE_DIGEST)
+            refs = load_refs(self.path, owner_names=self.owner_names, cache=entry_cache)
+            refs.publications = refs.build_publications(entry_cache)
+        return refs
 
     @property
     def entries(self) -> OrderedCaseInsensitiveDict:
@@ -659,25 +657,20 @@ def load_refs_cached(
     except OSError:
         return load_refs(path, owner_names=owner_names)
     cache = cache_dir / "scholarsite-refs.pickle"
-    entries_file = cache_dir / "scholarsite-refs-entries.pickle"
+    entry_cache_file = cache_dir / "scholarsite-refs-by-entry.pickle"
     try:
         cached_digest, cached_path, pdfs, notes = read_pickle(cache)
         if cached_digest == digest and cached_path == path:
-            return CachedRefs(path, pdfs, entries_file, digest, notes, owner_names)
+            return CachedRefs(path, pdfs, entry_cache_file, notes, owner_names)
     except Exception:  # no cache yet, or one from another version: read the file
         pass
-    entry_cache_file = cache_dir / "scholarsite-refs-by-entry.pickle"
     entry_cache = load_cache(entry_cache_file, CODE_DIGEST)
     refs = load_refs(path, owner_names=owner_names, cache=entry_cache)
     if not refs.problems:
-        # Made now, so that they are saved with the entries (a later build that needs them
-        # unpickles them) and reused entry by entry from the cache.
+        # Made now, so that they are saved with the entries and reused entry by entry.
         refs.publications = refs.build_publications(entry_cache)
         cache_dir.mkdir(parents=True, exist_ok=True)
         entry_cache.save(entry_cache_file)
-        for target, record in (
-            (entries_file, (digest, refs)),
-            (cache, (digest, path, refs.pdfs, tuple(refs.notes))),
-        ):
-            write_atomically(target, pickle.dumps(record, pickle.HIGHEST_PROTOCOL))
+        record = (digest, path, refs.pdfs, tuple(refs.notes))
+        write_atomically(cache, pickle.dumps(record, pickle.HIGHEST_PROTOCOL))
     return refs

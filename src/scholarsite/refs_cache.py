@@ -10,7 +10,9 @@ Three tables, each keyed by exactly what its result depends on, none by a line n
   digest, the owner's names, its anchor, page name and versions.
 
 A read starts from the tables an earlier read saved and keeps only what it used, so a saved
-cache holds the current file's entries and nothing older. No Sphinx in it.
+cache holds the current file's entries and nothing older. Each result is saved pickled on its
+own and unpickled when used: a save after one entry's edit pickles that entry's results, not
+every entry's. No Sphinx in it.
 """
 
 from __future__ import annotations
@@ -28,8 +30,9 @@ if TYPE_CHECKING:
 
     from .publication import Publication
 
-#: What a cached result also depends on: the parser's version and this package's reading code.
-_PARSER = ("pybtex", version("pybtex"))
+#: What a cached result also depends on: the parser's version and this package's reading code;
+#: and how the file holds it.
+_PARSER = ("pybtex", version("pybtex"), "a pickle per result")
 
 
 @dataclass(frozen=True)
@@ -49,11 +52,15 @@ class EntryFacts:
 
 @dataclass
 class RefsCache:
-    """The three tables, as read from the last save and as used by this read."""
+    """The three tables: each result pickled, as read from the last save; each result used by
+    this read, and its pickle where it came from one."""
 
     code: bytes = b""
-    before: dict[str, dict[Any, Any]] = field(default_factory=dict)
+    before: dict[str, dict[Any, bytes]] = field(default_factory=dict)
     now: dict[str, dict[Any, Any]] = field(
+        default_factory=lambda: {"parsed": {}, "facts": {}, "records": {}}
+    )
+    pickled: dict[str, dict[Any, bytes]] = field(
         default_factory=lambda: {"parsed": {}, "facts": {}, "records": {}}
     )
     reused: dict[str, int] = field(default_factory=lambda: {"parsed": 0, "facts": 0, "records": 0})
@@ -61,10 +68,15 @@ class RefsCache:
     def _get(self, table: str, key: Any) -> Any:
         value = self.now[table].get(key)
         if value is None:
-            value = self.before.get(table, {}).get(key)
-            if value is not None:
-                self.reused[table] += 1
-                self.now[table][key] = value
+            data = self.before.get(table, {}).get(key)
+            if data is None:
+                return None
+            try:
+                value = pickle.loads(data)
+            except Exception:  # damaged: made afresh
+                return None
+            self.now[table][key], self.pickled[table][key] = value, data
+            self.reused[table] += 1
         return value
 
     def parsed(self, macros: bytes, chunk: str) -> tuple[Entry, str] | None:
@@ -92,7 +104,14 @@ class RefsCache:
 
     def save(self, path: Path) -> None:
         """Keep what this read used (and nothing else) for the next one."""
-        data = pickle.dumps((_PARSER, self.code, self.now), pickle.HIGHEST_PROTOCOL)
+        tables = {
+            table: {
+                key: self.pickled[table].get(key) or pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+                for key, value in results.items()
+            }
+            for table, results in self.now.items()
+        }
+        data = pickle.dumps((_PARSER, self.code, tables), pickle.HIGHEST_PROTOCOL)
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(path, data)
 
