@@ -22,9 +22,20 @@ from helpers.realsite import (
 )
 from helpers.site import Site
 from sphinx.util.docutils import new_document
+from sphinxext.opengraph._description_parser import get_description
 
 from scholarsite.page_frame import PageFrame
-from scholarsite.paper_page_html import check_internal_links
+from scholarsite.paper_page_html import (
+    INDEX_TITLE,
+    PAGE_DOCTREE,
+    check_internal_links,
+    document_of,
+    index,
+    index_docname,
+    index_entries,
+    index_page,
+    page_context,
+)
 from scholarsite.paper_pages import GENERATED_MARK
 from scholarsite.scholar_tags import scholar_name
 from scholarsite.state import state
@@ -298,6 +309,37 @@ def test_a_rebuild_rewrites_only_the_paper_pages_whose_inputs_changed(
     assert all(time != second[name] for name, time in page_times(site).items())
     for name in second:
         assert "Poetical scientist" in site.page(f"publications/{name}").get_text(), name
+
+
+def test_the_publications_index_is_written_as_the_translator_writes_its_entries(
+    site: Site, make_app: Any
+) -> None:
+    """The index's lists, written as HTML from the records, are what the HTML translator makes
+    of them as nodes; its description, made from its first entries, is made from all."""
+    more = "".join(
+        f"\n@misc{{note{year},\n  author = {{Ada Lovelace}},\n  title = {{Note number {year}}},\n"
+        f"  year = {{{year}}},\n}}\n"
+        for year in range(1830, 1836)
+    )
+    site.append(
+        "refs.bib",
+        "\n@inproceedings{ampersand2025,\n  author = {Ada Lovelace},\n"
+        '  title = {Less {<than>} \\& "quoted" @ once},\n  booktitle = {Proc. of Things},\n'
+        "  year = {2025},\n  venuetag = {P&T'25},\n  pubstate = {to appear},\n}\n" + more,
+    )
+    app = site.build_ok_in_process(make_app, ogp_description_length=150)
+    pagename = index_docname(app)
+    entries = index_entries(app, pagename)
+    fast = index_page(app)
+    full = document_of(app, INDEX_TITLE)
+    index(app, full[0], entries)  # type: ignore[arg-type]
+    assert fast["body"] == page_context(app, pagename, INDEX_TITLE, full)["body"]
+    assert len(entries) >= 10 and any(pub.status for _, pub, _ in entries)
+    assert "Less &lt;than&gt; &amp; &quot;quoted&quot; &#64; once" in fast["body"]
+    described = fast[PAGE_DOCTREE]
+    assert len(list(described.findall(nodes.list_item))) < len(entries)
+    assert get_description(described, 150) == get_description(full, 150)
+    assert len(get_description(full, 150)) == 150
 
 
 def test_a_link_from_a_paper_page_to_no_page_is_reported(site: Site, make_app: Any) -> None:

@@ -41,6 +41,7 @@ from . import (
     hiding,
     highlighting,
     links,
+    paper_page_html,
     paper_pages,
     plugins,
     profile,
@@ -115,6 +116,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
         entry_html.entry_html, html=(entry_html.visit_entry_html, entry_html.depart_entry_html)
     )
     app.add_node(entry_html.search_words, html=(entry_html.skip_node, None))
+    app.add_node(paper_page_html.index_list, html=(paper_page_html.visit_index_list, None))
     app.add_node(publications.cited_publications)
     app.add_directive("publications", publications.PublicationsDirective)
     app.add_directive("cited-publications", publications.CitedPublicationsDirective)

@@ -157,31 +157,38 @@ def list_uri_of(app: Sphinx, docname: str, key: str) -> str | None:
     return None
 
 
-def index(app: Sphinx, docname: str, page: nodes.section) -> None:
-    """Every listed paper under its year heading, newest first, Undated last, into *page*.
-
-    Each node is attached to the document before its children are added: docutils looks up
-    the document of every node a child is added to, which is slow for a detached tree (the
-    index of a 4,000-entry refs.bib has 20,000 nodes).
-    """
+def index_entries(app: Sphinx, docname: str) -> list[tuple[str, Publication, str]]:
+    """Every listed paper, newest year first, Undated last: its year, record and link."""
     build = state(app.env).build
     publications = build.publications
     listed = [key for key in build.listed if key in publications]
     order = {key: position for position, key in enumerate(listed)}
     by_year = sorted(listed, key=lambda key: (year_order(publications[key]), order[key]))
-    lists: dict[str, nodes.bullet_list] = {}
+    entries = []
     for key in by_year:
         pub = publications[key]
         year = str(pub.group_year) if pub.group_year is not None else "Undated"
+        if app.config.scholarsite_paper_pages:
+            uri = app.builder.get_relative_uri(docname, paper_docname(app, key))
+        else:
+            uri = list_uri_of(app, docname, key) or ""
+        entries.append((year, pub, uri))
+    return entries
+
+
+def index(app: Sphinx, page: nodes.section, entries: list[tuple[str, Publication, str]]) -> None:
+    """*entries* under their year headings into *page*, as docutils nodes.
+
+    Each node is attached to the document before its children are added: docutils looks up
+    the document of every node a child is added to, which is slow for a detached tree.
+    """
+    lists: dict[str, nodes.bullet_list] = {}
+    for year, pub, uri in entries:
         if year not in lists:
             year_section = section(year)
             year_section["ids"] = [f"year-{year.lower()}"]
             page += year_section
             year_section += lists.setdefault(year, nodes.bullet_list())
-        if app.config.scholarsite_paper_pages:
-            uri = app.builder.get_relative_uri(docname, paper_docname(app, key))
-        else:
-            uri = list_uri_of(app, docname, key) or ""
         list_item = nodes.list_item()
         lists[year] += list_item
         item = nodes.paragraph()
@@ -190,6 +197,44 @@ def index(app: Sphinx, docname: str, page: nodes.section) -> None:
         item += tag
         tag.extend(tag_node(pub).children)
         item += nodes.reference("", pub.title_text, refuri=uri, internal=True)
+
+
+class index_list(nodes.General, nodes.Element):
+    """One year's entries of the Publications index, written as the HTML translator writes the
+    bullet list :func:`index` makes of them (``html``; tests/test_paper_pages.py compares)."""
+
+
+def visit_index_list(self: Any, node: index_list) -> None:
+    self.body.append(node["html"])
+    raise nodes.SkipNode
+
+
+def encoded(text: str) -> str:
+    """*text* as the HTML translator writes text (and attribute values without line breaks)."""
+    return text.translate(HTMLTranslator.special_characters)
+
+
+def index_item_html(pub: Publication, uri: str) -> str:
+    status = f" (<em>{encoded(pub.status)}</em>)" if pub.status else ""
+    return (
+        f"<li><p><strong>{encoded(f'[{pub.venue_tag or pub.kind}')}{status}] </strong>"
+        f'<a class="reference internal" href="{encoded(uri)}">{encoded(pub.title_text)}</a>'
+        "</p></li>\n"
+    )
+
+
+def described_entries(
+    app: Sphinx, entries: list[tuple[str, Publication, str]]
+) -> list[tuple[str, Publication, str]]:
+    """The first of *entries*, as many as a page description can show (sphinxext-opengraph's
+    reads the page's text up to its length): the rest could not change it."""
+    length = 2 * int(getattr(app.config, "ogp_description_length", 200)) + len(INDEX_TITLE)
+    shown = 0
+    for count, (year, pub, _) in enumerate(entries, 1):
+        shown += len(year) + len(pub.venue_tag or pub.kind) + len(pub.status) + len(pub.title_text)
+        if shown > length:
+            return entries[:count]
+    return entries
 
 
 # -- From nodes to a page --------------------------------------------------------------
@@ -278,12 +323,32 @@ def paper_page(app: Sphinx, pub: Publication) -> dict[str, Any]:
 
 
 def index_page(app: Sphinx) -> dict[str, Any]:
+    """The Publications index: its year headings written by the translator, each year's list
+    as HTML made from the records; its document, for the head tags, holds the first entries."""
     pagename = index_docname(app)
+    entries = index_entries(app, pagename)
     document = document_of(app, INDEX_TITLE)
     page = document[0]
     assert isinstance(page, nodes.section)
-    index(app, pagename, page)
-    return finished_page(app, pagename, INDEX_TITLE, document, "the Publications index")
+    years: dict[str, tuple[index_list, list[str]]] = {}
+    for year, pub, uri in entries:
+        if year not in years:
+            years[year] = (index_list(), [])
+            year_section = section(year, years[year][0])
+            year_section["ids"] = [f"year-{year.lower()}"]
+            page += year_section
+        years[year][1].append(index_item_html(pub, uri))
+    for year_list, items in years.values():
+        year_list["html"] = f'<ul class="simple">\n{"".join(items)}</ul>\n'
+    links = [(uri, pub.title_text) for _, pub, uri in entries]
+    problems = check_links(app, pagename, links, "the Publications index")
+    context = page_context(app, pagename, INDEX_TITLE, document)
+    described = document_of(app, INDEX_TITLE)
+    assert isinstance(described[0], nodes.section)
+    index(app, described[0], described_entries(app, entries))
+    context[PAGE_DOCTREE] = described
+    context[LINK_PROBLEMS] = problems
+    return context
 
 
 def finished_page(
@@ -307,20 +372,29 @@ def page_address(uri: str) -> str:
 
 def check_internal_links(app: Sphinx, pagename: str, document: nodes.document, what: str) -> int:
     """Report each link from the page to a page this build does not write; count them."""
+    internal = [
+        (node["refuri"], node.astext())
+        for node in document.findall(nodes.reference)
+        if node.get("internal")
+    ]
+    return check_links(app, pagename, internal, what)
+
+
+def check_links(app: Sphinx, pagename: str, internal: list[tuple[str, str]], what: str) -> int:
+    """Report each of the page's internal links (address, text) to a page this build does not
+    write; count them."""
     targets = state(app.env).build.page_targets
     here = posixpath.dirname(app.builder.get_target_uri(pagename))
     problems = 0
-    for node in document.findall(nodes.reference):
-        if not node.get("internal"):
-            continue
-        path = node["refuri"].partition("#")[0]
+    for uri, text in internal:
+        path = uri.partition("#")[0]
         target = page_address(posixpath.join(here, path)) if path else ""
         if not target or target in targets:
             continue
         problems += 1
         logger.warning(
             f"{what}: its page {app.builder.get_target_uri(pagename)} links "
-            f"({node.astext()!r}) to {target}, which this build does not write (a hidden, "
+            f"({text!r}) to {target}, which this build does not write (a hidden, "
             "removed or misnamed page): show that page again, or remove what links to it",
             type="scholarsite",
             subtype="paper-link",
