@@ -55,3 +55,9 @@ def test_a_template_environment_with_a_cache_of_its_own_keeps_it(tmp_path: Path)
     compiled_templates.keep_compiled_templates(app)
     assert environment.bytecode_cache is own
     assert not (tmp_path / compiled_templates.FOLDER).exists()
+
+
+def test_a_builder_without_templates_is_left_alone(tmp_path: Path) -> None:
+    app: Any = SimpleNamespace(builder=SimpleNamespace(), doctreedir=tmp_path)
+    compiled_templates.keep_compiled_templates(app)
+    assert not (tmp_path / compiled_templates.FOLDER).exists()

@@ -19,7 +19,7 @@ FOLDER = "scholarsite-templates"
 
 def keep_compiled_templates(app: Sphinx) -> None:
     """At the start of an HTML build: the template environment keeps what it compiles."""
-    environment = getattr(app.builder.templates, "environment", None)
+    environment = getattr(getattr(app.builder, "templates", None), "environment", None)
     if not isinstance(environment, Environment) or environment.bytecode_cache is not None:
         return  # another template bridge, or a cache already set (the tests share one)
     extensions = repr(sorted(environment.extensions)).encode()
