@@ -73,6 +73,18 @@ def style_fingerprint(style_class: type) -> str:
     return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 
+def same_citation(before: Citation | None, now: Citation | None) -> bool:
+    """Whether a citation reads as it did: same entry, list and id, its formatted entry and
+    tooltip the very objects the last build formatted (reused from the cache)."""
+    return (
+        before is not None
+        and now is not None
+        and (before.key, before.bibliography_key) == (now.key, now.bibliography_key)
+        and before.formatted_entry is now.formatted_entry
+        and before.tooltip_entry is now.tooltip_entry
+    )
+
+
 class CachedBibtexDomain(BibtexDomain):
     """sphinxcontrib-bibtex's domain, formatting only what changed since the last build."""
 
@@ -85,6 +97,8 @@ class CachedBibtexDomain(BibtexDomain):
         self.formatted_now: dict[Any, FormattedEntry] = {}
         self.labels_now: dict[Any, Any] = {}
         self.counts = [0, 0]  # formatted, reused
+        #: The citations of the pages read again this build, as the last build made them.
+        self.cleared_citations: list[Citation] = []
 
     @property
     def stored(self) -> StoredCiteData:
@@ -117,6 +131,9 @@ class CachedBibtexDomain(BibtexDomain):
         return cast(dict[str, Any], self.stored.load()["formatted"])
 
     def clear_doc(self, docname: str) -> None:
+        self.cleared_citations += [
+            citation for citation in self.citations if citation.bibliography_key.docname == docname
+        ]
         super().clear_doc(docname)
         self.documents_changed = True
 
@@ -135,6 +152,8 @@ class CachedBibtexDomain(BibtexDomain):
             logger.verbose("scholarsite: bibliography unchanged, formatted entries reused")
             return []  # the citations restored from the pickle are what we would compute
         formatted = self.formatted
+        before = {c.citation_id: c for c in [*self.cleared_citations, *self.citations]}
+        self.cleared_citations = []
         self.formatted_before = formatted.get("entries", {})
         self.labels_before = formatted.get("labels", {})
         self.formatted_now, self.labels_now, self.counts = {}, {}, [0, 0]
@@ -150,11 +169,38 @@ class CachedBibtexDomain(BibtexDomain):
             f"reused {reused} from the last build"
         )
         if previous not in (None, state):
-            # refs.bib, a style or the owner's names changed: rewrite the pages that show
-            # formatted entries, which also saves the environment with the new state
-            result |= {key.docname for key in self.bibliographies}
-            result |= {ref.docname for ref in self.citation_refs}
+            # refs.bib, a style or the owner's names changed: rewrite the pages that show a
+            # citation that now reads otherwise (which also saves the environment)
+            result |= self.docs_showing_changed_citations(before)
         return sorted(result)
+
+    def docs_showing_changed_citations(self, before: dict[str, Citation]) -> set[str]:
+        """The pages showing a citation that is new, gone or formatted afresh since *before*.
+
+        A citation formatted from the cache holds the very entry the last build formatted (the
+        same object, unpickled with the citations), so an unchanged one is told apart without
+        comparing texts; any other is taken as changed. With a key prefix (a reference's key
+        is then not its citation's), every page showing a citation.
+        """
+        if any(bibliography.keyprefix for bibliography in self.bibliographies.values()):
+            docs = {key.docname for key in self.bibliographies}
+            return docs | {ref.docname for ref in self.citation_refs}
+        now = {citation.citation_id: citation for citation in self.citations}
+        changed = [
+            citation
+            for citation_id in before.keys() | now.keys()
+            if not same_citation(before.get(citation_id), now.get(citation_id))
+            for citation in (before.get(citation_id), now.get(citation_id))
+            if citation is not None
+        ]
+        keys = {citation.key for citation in changed}
+        docs = {citation.bibliography_key.docname for citation in changed}
+        docs |= {
+            ref.docname
+            for ref in self.citation_refs
+            if any(target.key in keys for target in ref.targets)
+        }
+        return docs
 
     def bibliography_state(self) -> tuple[Any, ...]:
         """Everything env_updated reads that no document read or purged would show."""
