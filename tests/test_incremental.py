@@ -25,7 +25,7 @@ def build(site: Site, make_app: Any, out: str = "out", **overrides: Any) -> str:
     return site.status
 
 
-def assert_same_html(site: Site, make_app: Any) -> None:
+def assert_same_html(site: Site, make_app: Any, **overrides: Any) -> None:
     """The incremental output in out/ equals a clean build's, every file byte for byte.
 
     Pages, sitemap.xml, files/: all of it, so nothing stale or missing ships. The search
@@ -33,7 +33,7 @@ def assert_same_html(site: Site, make_app: Any) -> None:
     words in it with no page to point to.
     """
     incremental_out = site.out
-    build(site, make_app, "clean")
+    build(site, make_app, "clean", **overrides)
     clean_out = site.out
     incremental = {path.relative_to(incremental_out) for path in incremental_out.rglob("*")}
     clean = {path.relative_to(clean_out) for path in clean_out.rglob("*")}
@@ -136,6 +136,22 @@ def test_page_edit_gives_the_clean_build(site: Site, make_app: Any) -> None:
     site.append("docs/projects/engine.md", "\nOne more sentence.\n")
     assert read_counts(build(site, make_app)) == (0, 1, 0)
     assert_same_html(site, make_app)
+
+
+def test_a_description_reading_into_the_list_is_the_clean_builds(site: Site, make_app: Any) -> None:
+    """The list page's description reads on into its entries; with them kept after an edit (and
+    only the first outlined for it), it is the clean build's."""
+    build(site, make_app, ogp_description_length=600)
+    edit_entry(site, EDITED_KEY)
+    output = build(site, make_app, ogp_description_length=600)
+    match = re.search(r"list entries rendered (\d+), reused (\d+)", output)
+    assert match and int(match[2]) >= 3, output
+    description = site.page("index.html", only=("meta",)).find("meta", property="og:description")
+    assert description is not None
+    titles = [pub.title_text for pub in load_refs(site.refs).publications.values()]
+    read = [title for title in titles if title[:20] in str(description["content"])]
+    assert len(read) >= 2, description
+    assert_same_html(site, make_app, ogp_description_length=600)
 
 
 def test_cited_entry_edit_gives_the_clean_build_formatting_only_that_entry(

@@ -7,7 +7,8 @@ doctree as an :class:`entry_html` node. The first time, the node holds the entry
 which Sphinx processes as before (links made safe, the HTML writer, Pygments), and its
 visitor keeps the HTML the writer made, with an outline of the subtree for the doctree's later
 readers (the search index, the page's description). Later, while the entry's key is the same,
-the node holds that HTML and that outline instead.
+the node holds that HTML and that outline instead (the outline only for a list's first
+entries, as many as the page's description can read: :func:`described_text`).
 
 Sphinx's search reads each entry once more, and its index of a page depends only on which
 distinct words the page holds: so each entry is marked ``no-search`` and the list gets one
@@ -210,7 +211,9 @@ def index_words_once(app: Sphinx, doctree: nodes.document, docname: str) -> None
         indexed = []
         for node in entries:
             if node.get("words") is None:
-                node["outline"] = kept_outline = outline(node)
+                node["outline"] = kept_outline = (
+                    node["outline"] if "outline" in node.attributes else outline(node)
+                )
                 if kept_outline is None:  # Sphinx's search reads this one itself
                     continue
                 found: set[str] = set()
@@ -224,6 +227,34 @@ def index_words_once(app: Sphinx, doctree: nodes.document, docname: str) -> None
         for node in indexed:
             node["classes"].append("no-search")
         last_section += search_words("", nodes.Text(text))
+
+
+def described_text(app: Sphinx) -> int:
+    """How much text of a list's first entries a page's description could read, twice over: the
+    description reads the page's text up to its length (sphinxext-opengraph's setting), so the
+    later entries need no outline (search reads their words, :class:`search_words`)."""
+    return 2 * int(getattr(app.config, "ogp_description_length", 200))
+
+
+def visible_length(text: str) -> int:
+    """*text*'s length without whitespace: at most what a description reads of it (it may
+    collapse spaces; its escapes and separators only make it longer)."""
+    return sum(len(word) for word in text.split())
+
+
+#: Nodes a page's description does not read (sphinxext-opengraph skips them).
+_NOT_DESCRIBED = (nodes.Admonition, nodes.Invisible, nodes.raw, nodes.literal_block)
+
+
+def described_length(parts: Outline) -> int:
+    """The visible length of the text a page's description reads of an outline."""
+    length = 0
+    for part in parts:
+        if isinstance(part, str):
+            length += visible_length(part)
+        elif not issubclass(getattr(nodes, part[0]), _NOT_DESCRIBED):
+            length += described_length(part[3])
+    return length
 
 
 class WarningCounter(logging.Handler):
@@ -272,18 +303,27 @@ class EntryHTMLCache:
         """Whether an entry's HTML is kept for *key* on *docname*."""
         return key in self.before.get(docname, {})
 
-    def node(self, docname: str, key: str, render: Callable[[], nodes.Node]) -> entry_html:
-        """The entry's node: its kept HTML, or the subtree ``render()`` gives, to be kept."""
+    def node(
+        self, docname: str, key: str, render: Callable[[], nodes.Node], outlined: bool = True
+    ) -> entry_html:
+        """The entry's node: its kept HTML (with its outline as children when *outlined*), or
+        the subtree ``render()`` gives, to be kept."""
         kept = self.before.get(docname, {}).get(key)
         if kept is not None:
             html, kept_outline, words = kept
             self.now.setdefault(docname, {})[key] = kept
             self.counts[1] += 1
             node = entry_html(html=html, words=words)
-            node.children = from_outline(kept_outline, node)
+            if outlined:
+                node.children = from_outline(kept_outline, node)
+                node["described"] = described_length(kept_outline)
             return node
         self.counts[0] += 1
-        return entry_html("", render(), docname=docname, cache_key=key)
+        node = entry_html("", render(), docname=docname, cache_key=key)
+        if outlined:
+            node["outline"] = made = outline(node)
+            node["described"] = 0 if made is None else described_length(made)
+        return node
 
     def add_list(
         self, docname: str, last_section: nodes.Element, entries: list[entry_html]

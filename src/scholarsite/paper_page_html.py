@@ -23,6 +23,7 @@ from sphinx.util.docutils import new_document
 from sphinx.util.osutil import relative_uri
 
 from . import links
+from .entry_html import described_text, visible_length
 from .publication import Publication
 from .publications import (
     award_line,
@@ -228,10 +229,10 @@ def described_entries(
 ) -> list[tuple[str, Publication, str]]:
     """The first of *entries*, as many as a page description can show (sphinxext-opengraph's
     reads the page's text up to its length): the rest could not change it."""
-    length = 2 * int(getattr(app.config, "ogp_description_length", 200)) + len(INDEX_TITLE)
+    length = described_text(app) + len(INDEX_TITLE)
     shown = 0
     for count, (year, pub, _) in enumerate(entries, 1):
-        shown += len(year) + len(pub.venue_tag or pub.kind) + len(pub.status) + len(pub.title_text)
+        shown += visible_length(f"{year} {pub.venue_tag or pub.kind} {pub.status} {pub.title_text}")
         if shown > length:
             return entries[:count]
     return entries

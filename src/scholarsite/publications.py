@@ -13,7 +13,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxDirective
 from sphinxcontrib.bibtex.directives import BibliographyDirective
 
-from .entry_html import entry_html, html_cache
+from .entry_html import described_text, entry_html, html_cache
 from .names import MARK_MEANINGS
 from .publication import LINK_FIELDS, Publication, bibtex_source
 from .refs import entry_digest
@@ -372,6 +372,7 @@ def grouped_by_year(
     result: list[nodes.Node] = []
     years: dict[str, nodes.bullet_list] = {}
     entries: list[entry_html] = []
+    described, budget = 0, described_text(app)
     for node in citations:
         key = node["key"]
         pub = publications[key]
@@ -390,8 +391,9 @@ def grouped_by_year(
             docname, entry_inputs(app.env, docname, node, pub, extra_ids, citation, digests)
         )
         render = partial(list_item, app, docname, node, pub, extra_ids)
-        entries.append(cache.node(docname, key, render))
+        entries.append(cache.node(docname, key, render, outlined=described < budget))
         years[year] += entries[-1]
+        described += entries[-1].get("described", 0)
     if cache is not None and entries:
         cache.add_list(docname, section, entries)  # the words go in the last year's section
     return result
