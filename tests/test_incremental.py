@@ -30,13 +30,17 @@ def assert_same_html(site: Site, make_app: Any, **overrides: Any) -> None:
 
     Pages, sitemap.xml, files/: all of it, so nothing stale or missing ships. The search
     index is compared for what it finds: after a page is removed, Sphinx keeps that page's
-    words in it with no page to point to.
+    words in it with no page to point to. After a setting changed, Sphinx keeps the old build
+    information in ``.buildinfo.bak``.
     """
     incremental_out = site.out
+    shutil.rmtree(site.root / "clean", ignore_errors=True)  # a clean build each time
     build(site, make_app, "clean", **overrides)
     clean_out = site.out
     incremental = {path.relative_to(incremental_out) for path in incremental_out.rglob("*")}
     clean = {path.relative_to(clean_out) for path in clean_out.rglob("*")}
+    incremental.discard(Path(".buildinfo.bak"))
+    clean.discard(Path(".buildinfo.bak"))
     assert incremental == clean
     differing = [
         str(path)
@@ -182,10 +186,12 @@ def test_noop_rebuild_reads_nothing_and_formats_nothing(site: Site, make_app: An
 
 
 def test_lost_stored_data_is_rebuilt_and_old_copies_are_removed(site: Site, make_app: Any) -> None:
-    """Formatted citations live beside the environment pickle: one file, recreated if lost."""
+    """Formatted citations live beside the environment pickle: one file (the parsed entries are
+    refs.bib's, read again from the site's own cache), recreated if lost."""
     build(site, make_app)
     doctrees = site.root / "out" / "doctrees"
     [stored] = doctrees.glob("scholarsite-cite-*")
+    assert stored.name.startswith("scholarsite-cite-formatting-")
     stored.unlink()
     edit_entry(site, EDITED_KEY)
     output = build(site, make_app)
@@ -194,6 +200,52 @@ def test_lost_stored_data_is_rebuilt_and_old_copies_are_removed(site: Site, make
     site.append("docs/projects/engine.md", "\nOne more sentence.\n")
     build(site, make_app)
     assert len(list(doctrees.glob("scholarsite-cite-*"))) == 1
+    assert_same_html(site, make_app)
+
+
+def test_pages_written_again_unread_resolve_their_citations_from_storage(
+    site: Site, make_app: Any
+) -> None:
+    """A setting that rewrites every page without reading one: the stored citations find their
+    entries in refs.bib as the site reads it, and the pages are the clean build's."""
+    build(site, make_app)
+    output = build(site, make_app, scholarsite_profile_tagline="Poetical scientist")
+    assert read_counts(output) == (0, 0, 0)
+    assert "stored cite data read from scholarsite-cite-formatting-" in output
+    assert "Poetical scientist" in site.page("projects/engine.html").get_text()
+    assert_same_html(site, make_app, scholarsite_profile_tagline="Poetical scientist")
+
+
+def test_entries_sphinxcontrib_bibtex_parsed_itself_are_stored_and_found_again(
+    site: Site, make_app: Any
+) -> None:
+    """With two bib files sphinxcontrib-bibtex parses them itself: its entries are stored in a
+    file of their own, each stored citation finds its entry there again, and edits still
+    give the clean build."""
+    (site.root / "more.bib").write_text(
+        "@misc{babbage1864passages,\n  author = {Charles Babbage},\n"
+        "  title = {Passages from the Life of a Philosopher},\n  year = {1864},\n}\n",
+        encoding="utf-8",
+    )
+    site.append("docs/conf.py", '\nbibtex_bibfiles = ["../refs.bib", "../more.bib"]\n')
+    build(site, make_app)
+    doctrees = site.root / "out" / "doctrees"
+    parts = sorted(path.name.split("-")[2] for path in doctrees.glob("scholarsite-cite-*"))
+    assert parts == ["entries", "formatting"]
+    assert "Passages from the Life" in site.page("index.html").get_text()
+    site.append("docs/projects/engine.md", "\nOne more sentence.\n")
+    build(site, make_app)
+    assert_same_html(site, make_app)
+    # every page written again, none read: the stored citations, with their entries, resolve
+    # the pages' citations
+    output = build(site, make_app, scholarsite_profile_tagline="Poetical scientist")
+    assert read_counts(output) == (0, 0, 0)
+    assert "stored cite data read from scholarsite-cite-formatting-" in output
+    assert "Poetical scientist" in site.page("projects/engine.html").get_text()
+    assert_same_html(site, make_app, scholarsite_profile_tagline="Poetical scientist")
+    edit_entry(site, EDITED_KEY)
+    build(site, make_app)
+    assert "Revised: Sketch" in site.page("projects/engine.html").get_text()
     assert_same_html(site, make_app)
 
 

@@ -7,14 +7,14 @@ import os
 import shutil
 from pathlib import Path
 
-from pybtex.database import BibliographyData
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
+from .cite_storage import RefsBibliography
 from .collector import making_long_lived_data
 from .config import fail
 from .refs import CachedRefs, Refs, load_refs_cached
-from .state import state
+from .state import BuildState, state
 from .upstream import BibData, BibFile, cite_domain, get_mtime, is_bibdata_outdated
 
 logger = logging.getLogger(__name__)
@@ -110,6 +110,19 @@ def serve_file(source: Path, served: Path) -> None:
         shutil.copy2(source, served)
 
 
+def bibliography_from_refs(build: BuildState) -> RefsBibliography:
+    """refs.bib's entries as the site checked them, as sphinxcontrib-bibtex's parse has them:
+    crossref targets too, so that a citation of one lands on the first entry it fills in."""
+    data = RefsBibliography()
+    for key, entry in build.entries.items():
+        data.add_entry(key, entry)
+    for refs in build.checked:
+        for key, entry in refs.crossref_targets.items():
+            if key not in data.entries:
+                data.add_entry(key, entry)
+    return data
+
+
 def reuse_parsed_bibliography(app: Sphinx) -> None:
     """Hand sphinxcontrib-bibtex the entries checked above instead of its parsing them again.
 
@@ -130,15 +143,7 @@ def reuse_parsed_bibliography(app: Sphinx) -> None:
     domain = cite_domain(app.env)
     if not is_bibdata_outdated(domain.bibdata, paths, encoding):
         return
-    data = BibliographyData()
-    for key, entry in build.entries.items():
-        data.add_entry(key, entry)
-    # Crossref targets too, as sphinxcontrib-bibtex's own parse has them: a citation of one
-    # lands on the first entry it fills in.
-    for refs in build.checked:
-        for key, entry in refs.crossref_targets.items():
-            if key not in data.entries:
-                data.add_entry(key, entry)
+    data = bibliography_from_refs(build)
     domain.data["bibdata"] = BibData(
         encoding=encoding,
         bibfiles={

@@ -28,6 +28,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
 from . import ENV_VERSION
+from .bibliography import bibliography_from_refs
 from .cite_storage import StoredBibliography, StoredCiteData, remove_old_files
 from .fileutil import code_digest
 from .refs import Refs, entry_digest
@@ -104,7 +105,10 @@ class CachedBibtexDomain(BibtexDomain):
     def stored(self) -> StoredCiteData:
         stored = self.data.get("scholarsite_stored")
         if not isinstance(stored, StoredCiteData):
-            values = {"entries": BibliographyData(), "citations": [], "formatted": {}}
+            values = {
+                "entries": BibliographyData(),
+                "formatting": {"citations": [], "formatted": {}},
+            }
             stored = self.data["scholarsite_stored"] = StoredCiteData(
                 Path(self.env.doctreedir), values=values
             )
@@ -114,21 +118,21 @@ class CachedBibtexDomain(BibtexDomain):
     def bibdata(self) -> BibData:
         bibdata: BibData = self.data["bibdata"]
         if not isinstance(bibdata.data, StoredBibliography):  # just parsed: store the entries
-            self.stored.load()["entries"] = bibdata.data
+            self.stored.set("entries", bibdata.data)
             bibdata = self.data["bibdata"] = bibdata._replace(data=StoredBibliography(self.stored))
         return bibdata
 
     @property
     def citations(self) -> list[Citation]:
-        values = self.stored.load()
+        formatting = self.stored.get("formatting")
         if "citations" in self.data:  # set by sphinxcontrib-bibtex: store it
-            values["citations"] = self.data.pop("citations")
-        return cast(list[Citation], values["citations"])
+            formatting["citations"] = self.data.pop("citations")
+        return cast(list[Citation], formatting["citations"])
 
     @property
     def formatted(self) -> dict[str, Any]:
         """What earlier builds formatted, kept to format only what changed."""
-        return cast(dict[str, Any], self.stored.load()["formatted"])
+        return cast(dict[str, Any], self.stored.get("formatting")["formatted"])
 
     def clear_doc(self, docname: str) -> None:
         self.cleared_citations += [
@@ -139,9 +143,14 @@ class CachedBibtexDomain(BibtexDomain):
 
     def attach_stored(self) -> None:
         """At the start of a build: find the stored data, or start afresh when it is gone."""
-        self.stored.folder = Path(self.env.doctreedir)
+        self.stored.attach(
+            Path(self.env.doctreedir),
+            entries_from_refs=lambda: bibliography_from_refs(state(self.env).build),
+            current_entries=lambda: self.bibdata.data.entries,
+        )
         if not self.stored.readable():
-            logger.info(f"scholarsite: {self.stored.name} is gone; formatting afresh")
+            gone = ", ".join(sorted(self.stored.files()))
+            logger.info(f"scholarsite: {gone} is gone; formatting afresh")
             del self.data["scholarsite_stored"]
             self.data["bibdata"] = BibData(encoding="", bibfiles={}, data=BibliographyData())
             self.documents_changed = True
@@ -387,4 +396,4 @@ def note_reading(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> Non
 def finish_build(app: Sphinx, exception: Exception | None) -> None:
     domain = cite_domain(app.env)
     if exception is None and isinstance(domain, CachedBibtexDomain):
-        remove_old_files(Path(app.doctreedir), domain.stored.name)
+        remove_old_files(Path(app.doctreedir), domain.stored.files())
