@@ -374,25 +374,26 @@ def page_address(uri: str) -> str:
 def check_internal_links(app: Sphinx, pagename: str, document: nodes.document, what: str) -> int:
     """Report each link from the page to a page this build does not write; count them."""
     internal = [
-        (node["refuri"], node.astext())
-        for node in document.findall(nodes.reference)
-        if node.get("internal")
+        (node["refuri"], node) for node in document.findall(nodes.reference) if node.get("internal")
     ]
     return check_links(app, pagename, internal, what)
 
 
-def check_links(app: Sphinx, pagename: str, internal: list[tuple[str, str]], what: str) -> int:
-    """Report each of the page's internal links (address, text) to a page this build does not
-    write; count them."""
+def check_links(
+    app: Sphinx, pagename: str, internal: Sequence[tuple[str, str | nodes.Node]], what: str
+) -> int:
+    """Report each of the page's internal links (address, and its text or node) to a page this
+    build does not write; count them."""
     targets = state(app.env).build.page_targets
     here = posixpath.dirname(app.builder.get_target_uri(pagename))
     problems = 0
-    for uri, text in internal:
+    for uri, label in internal:
         path = uri.partition("#")[0]
         target = page_address(posixpath.join(here, path)) if path else ""
         if not target or target in targets:
             continue
         problems += 1
+        text = label if isinstance(label, str) else label.astext()
         logger.warning(
             f"{what}: its page {app.builder.get_target_uri(pagename)} links "
             f"({text!r}) to {target}, which this build does not write (a hidden, "
