@@ -67,6 +67,12 @@ def search_index(out: Path) -> dict[str, Any]:
     return index
 
 
+def list_source(site: Site) -> Path:
+    """The page holding the full publication list."""
+    (source,) = [page for page in site.docs.rglob("*.md") if "{publications}" in page.read_text()]
+    return source
+
+
 def read_counts(output: str) -> tuple[int, int, int]:
     """Sphinx's "updating environment: A added, C changed, R removed" of one build."""
     match = re.search(r"(\d+) added, (\d+) changed, (\d+) removed", output)
@@ -125,7 +131,7 @@ def test_the_search_index_is_the_one_sphinx_makes_from_the_entries(
     monkeypatch.setattr(entry_html.EntryHTMLCache, "add_list", lambda *args: None)
     build(site, make_app, "entries-read")
     assert search_index(site.out) == by_words
-    (source,) = [page for page in site.docs.rglob("*.md") if "{publications}" in page.read_text()]
+    source = list_source(site)
     list_doc = by_words["docnames"].index(source.relative_to(site.docs).with_suffix("").as_posix())
     list_words = [
         word
@@ -161,15 +167,39 @@ def test_a_description_reading_into_the_list_is_the_clean_builds(site: Site, mak
 def test_cited_entry_edit_gives_the_clean_build_formatting_only_that_entry(
     site: Site, make_app: Any
 ) -> None:
-    """A cited entry's title and venue tag change: the list, and every page citing it, follow."""
+    """A cited entry's title and venue tag change: the list, and every page citing it, follow,
+    written again without being read again (the list's page links to refs.bib, too)."""
     build(site, make_app)
     edit_entry(site, EDITED_KEY)
     output = build(site, make_app)
+    assert read_counts(output) == (0, 0, 0)
     match = re.search(r"formatted (\d+) entr(?:y|ies), reused (\d+)", output)
     assert match, output
     assert (int(match[1]), int(match[2])) == (1, 3)
     assert "entries of refs.bib reused" in output  # parsed once, by the site's check
     assert "Revised: Sketch" in site.page("projects/engine.html").get_text()
+    assert_same_html(site, make_app)
+
+
+def test_a_list_page_showing_refs_bib_itself_is_read_again_after_an_edit(
+    site: Site, make_app: Any
+) -> None:
+    """A page that includes a bib file's text depends on it: an entry's edit reads it again."""
+    (list_page,) = [
+        page for page in site.docs.rglob("*.md") if "{publications}" in page.read_text()
+    ]
+    list_page.write_text(
+        list_page.read_text(encoding="utf-8")
+        + "\n```{literalinclude} ../refs.bib\n:language: bibtex\n```\n",
+        encoding="utf-8",
+    )
+    build(site, make_app)
+    edit_entry(site, EDITED_KEY)
+    output = build(site, make_app)
+    assert read_counts(output) == (0, 1, 0)
+    name = list_page.relative_to(site.docs).with_suffix(".html").as_posix()
+    blocks = site.page(name).select("div.highlight-bibtex pre")
+    assert any("Revised: Sketch" in block.get_text() for block in blocks)
     assert_same_html(site, make_app)
 
 

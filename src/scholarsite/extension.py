@@ -97,6 +97,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-get-outdated", publications.docs_to_reread)
     app.connect("env-get-outdated", paper_pages.remove_pages_of_removed_docs)
     app.connect("env-before-read-docs", formatting_cache.note_reading)
+    # after Sphinx's collectors (500), which note a download's dependency
+    app.connect("doctree-read", publications.forget_bib_dependency, priority=900)
     app.connect("source-read", authoring.check_front_matter)
     app.add_transform(authoring.TextSyntaxCheck)
     app.add_directive("toctree", paper_pages.TocTreeWithPaperIndex, override=True)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from functools import partial
+from pathlib import Path
 from typing import Any, ClassVar
 
 from docutils import nodes
@@ -13,6 +15,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxDirective
 from sphinxcontrib.bibtex.directives import BibliographyDirective
 
+from .bibliography import bibfile_paths
 from .entry_html import described_text, entry_html, html_cache
 from .names import MARK_MEANINGS
 from .publication import LINK_FIELDS, Publication, bibtex_source
@@ -128,11 +131,17 @@ def citing_docs(env: BuildEnvironment) -> dict[str, tuple[str, ...]]:
 def docs_to_reread(
     app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
 ) -> list[str]:
-    """Re-read what shows an entry of refs.bib that changed, or a PDF that came or went."""
+    """Rewrite what shows an entry of refs.bib that changed, or a PDF that came or went; read
+    the full lists' pages again when the keys or their anchors changed.
+
+    A page is read into the same document whatever the entries say, but for a full list's,
+    whose citations are made for every key with its anchor as id: only those force a read.
+    """
     domain = state(env)
     build = domain.build
     before = domain.entry_digests
     digests = before
+    keys_moved = False
     if build.refs_digest != domain.refs_digest:  # refs.bib was edited
         # What a page shows of an entry also depends on the others: its versions, the entry
         # that shows it, and its anchor and page name (unique among all keys).
@@ -145,19 +154,50 @@ def docs_to_reread(
             for key, entry in build.entries.items()
         }
         domain.refs_digest = build.refs_digest
+        keys = [
+            (sorted(refs.entries), sorted(refs.crossref_targets), sorted(refs.anchors.items()))
+            for refs in build.checked
+        ]
+        keys_digest = hashlib.blake2b(repr(keys).encode()).hexdigest()
+        keys_moved = keys_digest != domain.keys_digest
+        domain.keys_digest = keys_digest
     build.changed_keys = keys_that_differ(before, digests)
     build.files_changed = build.files != domain.files
     domain.entry_digests, domain.files = digests, build.files
     if not build.changed_keys and not build.files_changed:
         return []
-    outdated = set(domain.list_docs)
+    showing = set(domain.list_docs)
     for key in build.changed_keys:
-        outdated.update(domain.cited_on.get(key, ()))
-    return sorted(outdated & env.found_docs)
+        showing.update(domain.cited_on.get(key, ()))
+    build.showing_changes = showing & env.found_docs
+    return sorted(domain.list_docs & env.found_docs) if keys_moved else []
+
+
+def forget_bib_dependency(app: Sphinx, doctree: nodes.document) -> None:
+    """A full list's page reads the same whatever the entries of refs.bib say: its dependency
+    on the bib files (noted by sphinxcontrib-bibtex's directive, and by a download link to one)
+    is dropped, so that an entry's edit rewrites the page rather than reading it again
+    (:func:`docs_to_reread` reads it again when the keys or their anchors change). Kept when a
+    node of the page came from a bib file (``literalinclude``, ``include``)."""
+    env = app.env
+    docname = env.docname
+    if docname not in state(env).list_docs or docname not in env.dependencies:
+        return
+    bibfiles = {str(path) for path in bibfile_paths(app)}
+    for node in doctree.findall(nodes.Element):
+        source = node.get("source")
+        if source and str(Path(source).resolve()) in bibfiles:
+            return
+    env.dependencies[docname] = {
+        dependency
+        for dependency in env.dependencies[docname]
+        if str((Path(env.srcdir) / dependency).resolve()) not in bibfiles
+    }
 
 
 def docs_to_rewrite(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    """Rewrite the pages whose "Cited on" links changed with this build's citations."""
+    """Rewrite the pages showing a changed entry or file (:func:`docs_to_reread`), and those
+    whose "Cited on" links changed with this build's citations."""
     domain = state(env)
     cited_on = citing_docs(env)
     titles = {doc: title_of(env, doc) for docs in cited_on.values() for doc in docs}
@@ -169,7 +209,10 @@ def docs_to_rewrite(app: Sphinx, env: BuildEnvironment) -> list[str]:
     }
     domain.build.backlinks_changed = changed
     domain.cited_on, domain.cited_on_titles = cited_on, titles
-    return sorted(domain.list_docs) if domain.build.backlinks_changed else []
+    rewritten = set(domain.build.showing_changes)
+    if domain.build.backlinks_changed:
+        rewritten |= domain.list_docs
+    return sorted(rewritten)
 
 
 def title_of(env: BuildEnvironment, docname: str) -> str:

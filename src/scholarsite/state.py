@@ -47,6 +47,8 @@ class BuildState:
     changed_keys: set[str] = field(default_factory=set)
     files_changed: bool = False
     backlinks_changed: set[str] = field(default_factory=set)
+    #: The pages showing a changed entry or file, written again without being read again.
+    showing_changes: set[str] = field(default_factory=set)
     #: The record each paper page shows, by page name, made on first use.
     publications_by_page: dict[str, Publication] | None = None
     #: The sidebar profile, made from conf.py on first use.
@@ -131,6 +133,7 @@ class ScholarsiteDomain(Domain):
         "cited_on_titles": {},
         "entry_digests": {},
         "refs_digest": None,
+        "keys_digest": None,
         "files": frozenset(),
     }
 
@@ -178,6 +181,16 @@ class ScholarsiteDomain(Domain):
     @refs_digest.setter
     def refs_digest(self, value: str) -> None:
         self.data["refs_digest"] = value
+
+    @property
+    def keys_digest(self) -> str | None:
+        """A digest of refs.bib's keys and their anchors: what a full list's page, as read, is
+        made from (its citations' ids), as the pages were last read."""
+        return cast("str | None", self.data["keys_digest"])
+
+    @keys_digest.setter
+    def keys_digest(self, value: str) -> None:
+        self.data["keys_digest"] = value
 
     @property
     def files(self) -> frozenset[str]:
