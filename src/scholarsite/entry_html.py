@@ -20,7 +20,8 @@ The key is a digest of everything the HTML is made from: the caller's inputs for
 (its record, versions, backlinks, local PDF, ids, formatted text), the page it sits on
 (relative addresses differ per page), the builder, the settings Sphinx rebuilds pages for,
 the versions of the packages that render it and this package's code and data. The kept HTML lives in
-a file of its own beside the environment pickle, read on first use; it is saved at the end
+a file of its own beside the environment pickle, read on first use, each entry pickled on its
+own (unpickled when used; a save pickles only the entries rendered); it is saved at the end
 of a build that logged no warning, so a warning an entry gives is given again next time.
 (Pages written in parallel processes, ``-j N``, keep nothing: their entries are rendered
 again next time, with the same result.)
@@ -53,8 +54,8 @@ if TYPE_CHECKING:
 logger = sphinx_logging.getLogger(__name__)
 
 CACHE_FILE = "scholarsite-entry-html.pickle"
-#: The layout of what the cache keeps for an entry: (HTML, outline, distinct words).
-CACHE_LAYOUT = 2
+#: The layout of what the cache keeps for an entry: (HTML, outline, distinct words), pickled.
+CACHE_LAYOUT = 3
 #: The packages whose output an entry's HTML is: a new release may write other markup.
 RENDERERS = ("sphinx", "docutils", "pygments", "pybtex", "pybtex-docutils", "sphinxcontrib-bibtex")
 
@@ -270,20 +271,21 @@ class WarningCounter(logging.Handler):
 
 
 class EntryHTMLCache:
-    """Kept HTML and outlines by page and entry key: as saved (read on first use), and as
-    used in this build."""
+    """Kept HTML and outlines by page and entry key, each entry pickled on its own: as saved
+    (read on first use, each entry unpickled when used), and as used in this build (a save
+    after one entry's edit pickles that entry alone)."""
 
     def __init__(self, path: Path, fingerprint: str, warnings: WarningCounter) -> None:
         self.path, self.fingerprint, self.warnings = path, fingerprint, warnings
-        self._before: dict[str, dict[str, KeptEntry]] | None = None
-        self.now: dict[str, dict[str, KeptEntry]] = {}
+        self._before: dict[str, dict[str, bytes]] | None = None
+        self.now: dict[str, dict[str, bytes]] = {}
         self.counts = [0, 0]  # rendered, reused
         #: Each page's lists made this build, to index once resolved: (where the words go,
         #: the entries).
         self.lists: dict[str, list[tuple[nodes.Element, list[entry_html]]]] = {}
 
     @property
-    def before(self) -> dict[str, dict[str, KeptEntry]]:
+    def before(self) -> dict[str, dict[str, bytes]]:
         if self._before is None:
             self._before = {}
             try:
@@ -303,15 +305,25 @@ class EntryHTMLCache:
         """Whether an entry's HTML is kept for *key* on *docname*."""
         return key in self.before.get(docname, {})
 
+    def kept(self, docname: str, key: str) -> KeptEntry | None:
+        data = self.before.get(docname, {}).get(key)
+        if data is None:
+            return None
+        try:
+            kept: KeptEntry = pickle.loads(data)
+        except Exception:  # damaged: rendered afresh
+            return None
+        self.now.setdefault(docname, {})[key] = data
+        return kept
+
     def node(
         self, docname: str, key: str, render: Callable[[], nodes.Node], outlined: bool = True
     ) -> entry_html:
         """The entry's node: its kept HTML (with its outline as children when *outlined*), or
         the subtree ``render()`` gives, to be kept."""
-        kept = self.before.get(docname, {}).get(key)
+        kept = self.kept(docname, key)
         if kept is not None:
             html, kept_outline, words = kept
-            self.now.setdefault(docname, {})[key] = kept
             self.counts[1] += 1
             node = entry_html(html=html, words=words)
             if outlined:
@@ -334,7 +346,8 @@ class EntryHTMLCache:
     def store(
         self, docname: str, key: str, html: str, kept: Outline, words: tuple[str, ...] | None
     ) -> None:
-        self.now.setdefault(docname, {})[key] = (html, kept, words)
+        entry: KeptEntry = (html, kept, words)
+        self.now.setdefault(docname, {})[key] = pickle.dumps(entry, pickle.HIGHEST_PROTOCOL)
 
     def save(self, docnames: set[str]) -> None:
         """Keep this build's entries, and those of pages it did not write (while they exist)."""
