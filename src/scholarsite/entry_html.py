@@ -42,7 +42,7 @@ from docutils import nodes
 from sphinx.util import logging as sphinx_logging
 
 from . import ENV_VERSION, config
-from .fileutil import read_pickle, write_atomically
+from .blob_store import BlobStore
 from .refs import CODE_DIGEST
 from .state import state
 from .upstream import WarningSuppressor
@@ -276,8 +276,9 @@ class EntryHTMLCache:
     after one entry's edit pickles that entry alone)."""
 
     def __init__(self, path: Path, fingerprint: str, warnings: WarningCounter) -> None:
-        self.path, self.fingerprint, self.warnings = path, fingerprint, warnings
-        self._before: dict[str, dict[str, bytes]] | None = None
+        self.saved, self.warnings = BlobStore(path, fingerprint), warnings
+        self.fingerprint = fingerprint
+        self._before: dict[Any, bytes] | None = None
         self.now: dict[str, dict[str, bytes]] = {}
         self.counts = [0, 0]  # rendered, reused
         #: Each page's lists made this build, to index once resolved: (where the words go,
@@ -285,15 +286,10 @@ class EntryHTMLCache:
         self.lists: dict[str, list[tuple[nodes.Element, list[entry_html]]]] = {}
 
     @property
-    def before(self) -> dict[str, dict[str, bytes]]:
+    def before(self) -> dict[Any, bytes]:
+        """Each entry's pickle as saved, by page and key."""
         if self._before is None:
-            self._before = {}
-            try:
-                saved_fingerprint, saved = read_pickle(self.path)
-                if saved_fingerprint == self.fingerprint and isinstance(saved, dict):
-                    self._before = saved
-            except Exception:  # none yet, or damaged: every entry is rendered afresh
-                pass
+            self._before = self.saved.load()
         return self._before
 
     def key(self, docname: str, inputs: Any) -> str:
@@ -303,10 +299,10 @@ class EntryHTMLCache:
 
     def has(self, docname: str, key: str) -> bool:
         """Whether an entry's HTML is kept for *key* on *docname*."""
-        return key in self.before.get(docname, {})
+        return (docname, key) in self.before
 
     def kept(self, docname: str, key: str) -> KeptEntry | None:
-        data = self.before.get(docname, {}).get(key)
+        data = self.before.get((docname, key))
         if data is None:
             return None
         try:
@@ -353,11 +349,15 @@ class EntryHTMLCache:
         """Keep this build's entries, and those of pages it did not write (while they exist)."""
         if not self.now:
             return  # no list written: what is saved stands
-        kept = {doc: entries for doc, entries in self.before.items() if doc in docnames}
-        kept.update(self.now)
+        kept = {
+            (doc, key): data
+            for (doc, key), data in self.before.items()
+            if doc in docnames and doc not in self.now
+        }
+        for doc, entries in self.now.items():
+            kept.update(((doc, key), data) for key, data in entries.items())
         if kept != self.before:
-            data = pickle.dumps((self.fingerprint, kept), pickle.HIGHEST_PROTOCOL)
-            write_atomically(self.path, data)
+            self.saved.save(kept)
 
 
 def start_build(app: Sphinx) -> None:

@@ -12,7 +12,7 @@ Three tables, each keyed by exactly what its result depends on, none by a line n
 A read starts from the tables an earlier read saved and keeps only what it used, so a saved
 cache holds the current file's entries and nothing older. Each result is saved pickled on its
 own and unpickled when used: a save after one entry's edit pickles that entry's results, not
-every entry's. No Sphinx in it.
+every entry's, and writes them alone (:mod:`scholarsite.blob_store`). No Sphinx in it.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .fileutil import read_pickle, write_atomically
+from .blob_store import BlobStore
 
 if TYPE_CHECKING:
     from pybtex.database import Entry
@@ -52,30 +52,29 @@ class EntryFacts:
 
 @dataclass
 class RefsCache:
-    """The three tables: each result pickled, as read from the last save; each result used by
-    this read, and its pickle where it came from one."""
+    """The three tables: each result pickled, as read from the last save (by table and key);
+    each result used by this read, and its pickle where it came from one."""
 
     code: bytes = b""
-    before: dict[str, dict[Any, bytes]] = field(default_factory=dict)
+    before: dict[Any, bytes] = field(default_factory=dict)
     now: dict[str, dict[Any, Any]] = field(
         default_factory=lambda: {"parsed": {}, "facts": {}, "records": {}}
     )
-    pickled: dict[str, dict[Any, bytes]] = field(
-        default_factory=lambda: {"parsed": {}, "facts": {}, "records": {}}
-    )
+    pickled: dict[Any, bytes] = field(default_factory=dict)
     reused: dict[str, int] = field(default_factory=lambda: {"parsed": 0, "facts": 0, "records": 0})
+    store: BlobStore | None = None
 
     def _get(self, table: str, key: Any) -> Any:
         value = self.now[table].get(key)
         if value is None:
-            data = self.before.get(table, {}).get(key)
+            data = self.before.get((table, key))
             if data is None:
                 return None
             try:
                 value = pickle.loads(data)
             except Exception:  # damaged: made afresh
                 return None
-            self.now[table][key], self.pickled[table][key] = value, data
+            self.now[table][key], self.pickled[(table, key)] = value, data
             self.reused[table] += 1
         return value
 
@@ -104,25 +103,18 @@ class RefsCache:
 
     def save(self, path: Path) -> None:
         """Keep what this read used (and nothing else) for the next one."""
-        tables = {
-            table: {
-                key: self.pickled[table].get(key) or pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+        store = self.store or BlobStore(path, (_PARSER, self.code))
+        store.save(
+            {
+                (table, key): self.pickled.get((table, key))
+                or pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+                for table, results in self.now.items()
                 for key, value in results.items()
             }
-            for table, results in self.now.items()
-        }
-        data = pickle.dumps((_PARSER, self.code, tables), pickle.HIGHEST_PROTOCOL)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(path, data)
+        )
 
 
 def load_cache(path: Path, code: bytes) -> RefsCache:
     """The tables saved at *path* by the same reading code, or empty ones."""
-    cache = RefsCache(code=code)
-    try:
-        parser, saved_code, tables = read_pickle(path)
-        if parser == _PARSER and saved_code == code and isinstance(tables, dict):
-            cache.before = tables
-    except Exception:  # no cache yet, or a damaged one: everything is read afresh
-        pass
-    return cache
+    store = BlobStore(path, (_PARSER, code))
+    return RefsCache(code=code, before=store.load(), store=store)
