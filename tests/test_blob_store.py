@@ -37,14 +37,19 @@ def test_a_small_change_is_logged_and_read_back_with_the_file(tmp_path: Path) ->
     assert BlobStore(path, HEADER).load() == latest
 
 
-def test_a_large_change_writes_the_file_whole_and_drops_the_log(tmp_path: Path) -> None:
-    path = tmp_path / "cache.pickle"
-    store = BlobStore(path, HEADER)
-    store.save(values(100))
+def logged(path: Path, count: int) -> BlobStore:
+    """A store of *count* values written whole, then one value changed (logged)."""
+    BlobStore(path, HEADER).save(values(count))
     store = BlobStore(path, HEADER)
     store.load()
-    store.save({**values(100), ("doc", 1): b"small"})
+    store.save({**values(count), ("doc", 1): b"small"})
     assert store.log_path.is_file()
+    return store
+
+
+def test_a_large_change_writes_the_file_whole_and_drops_the_log(tmp_path: Path) -> None:
+    path = tmp_path / "cache.pickle"
+    logged(path, 100)
     replaced = values(100, "rewritten")
     store = BlobStore(path, HEADER)
     store.load()
@@ -55,11 +60,7 @@ def test_a_large_change_writes_the_file_whole_and_drops_the_log(tmp_path: Path) 
 
 def test_another_header_a_foreign_log_or_damage_give_no_wrong_values(tmp_path: Path) -> None:
     path = tmp_path / "cache.pickle"
-    store = BlobStore(path, HEADER)
-    store.save(values(50))
-    store = BlobStore(path, HEADER)
-    store.load()
-    store.save({**values(50), ("doc", 0): b"logged"})
+    store = logged(path, 50)
     log = store.log_path.read_bytes()
 
     assert BlobStore(path, ("other code", 1)).load() == {}

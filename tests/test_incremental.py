@@ -233,17 +233,23 @@ def test_lost_stored_data_is_rebuilt_and_old_copies_are_removed(site: Site, make
     assert_same_html(site, make_app)
 
 
+def assert_rewritten_unread_from_storage(site: Site, make_app: Any) -> None:
+    """A setting that rewrites every page without reading one: the pages resolve their
+    citations from the stored ones, and are the clean build's."""
+    output = build(site, make_app, scholarsite_profile_tagline="Poetical scientist")
+    assert read_counts(output) == (0, 0, 0)
+    assert "stored cite data read from scholarsite-cite-formatting-" in output
+    assert "Poetical scientist" in site.page("projects/engine.html").get_text()
+    assert_same_html(site, make_app, scholarsite_profile_tagline="Poetical scientist")
+
+
 def test_pages_written_again_unread_resolve_their_citations_from_storage(
     site: Site, make_app: Any
 ) -> None:
     """A setting that rewrites every page without reading one: the stored citations find their
     entries in refs.bib as the site reads it, and the pages are the clean build's."""
     build(site, make_app)
-    output = build(site, make_app, scholarsite_profile_tagline="Poetical scientist")
-    assert read_counts(output) == (0, 0, 0)
-    assert "stored cite data read from scholarsite-cite-formatting-" in output
-    assert "Poetical scientist" in site.page("projects/engine.html").get_text()
-    assert_same_html(site, make_app, scholarsite_profile_tagline="Poetical scientist")
+    assert_rewritten_unread_from_storage(site, make_app)
 
 
 def test_entries_sphinxcontrib_bibtex_parsed_itself_are_stored_and_found_again(
@@ -268,11 +274,7 @@ def test_entries_sphinxcontrib_bibtex_parsed_itself_are_stored_and_found_again(
     assert_same_html(site, make_app)
     # every page written again, none read: the stored citations, with their entries, resolve
     # the pages' citations
-    output = build(site, make_app, scholarsite_profile_tagline="Poetical scientist")
-    assert read_counts(output) == (0, 0, 0)
-    assert "stored cite data read from scholarsite-cite-formatting-" in output
-    assert "Poetical scientist" in site.page("projects/engine.html").get_text()
-    assert_same_html(site, make_app, scholarsite_profile_tagline="Poetical scientist")
+    assert_rewritten_unread_from_storage(site, make_app)
     edit_entry(site, EDITED_KEY)
     build(site, make_app)
     assert "Revised: Sketch" in site.page("projects/engine.html").get_text()

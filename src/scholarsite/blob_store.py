@@ -21,6 +21,16 @@ from .fileutil import read_pickle, write_atomically
 LOG_SHARE = 0.25
 
 
+def unpickled(data: bytes | None) -> Any:
+    """The value *data* holds; None when there is none or it is damaged (made afresh)."""
+    if data is None:
+        return None
+    try:
+        return pickle.loads(data)
+    except Exception:
+        return None
+
+
 class BlobStore:
     """Values pickled on their own (``bytes``) by key, in *path* and its log ``path.log``.
 

@@ -42,7 +42,7 @@ from docutils import nodes
 from sphinx.util import logging as sphinx_logging
 
 from . import ENV_VERSION, config
-from .blob_store import BlobStore
+from .blob_store import BlobStore, unpickled
 from .refs import CODE_DIGEST
 from .state import state
 from .upstream import WarningSuppressor
@@ -85,7 +85,7 @@ def visit_entry_html(self: Any, node: entry_html) -> None:
 
 def depart_entry_html(self: Any, node: entry_html) -> None:
     cache = state(self.builder.env).build.entry_html
-    kept_outline = node.get("outline") or outline(node)
+    kept_outline = outline_of(node)
     if cache is not None and kept_outline is not None:
         cache.store(
             node["docname"],
@@ -140,6 +140,15 @@ def outline(node: nodes.Node, verbatim: bool = False) -> Outline | None:
         else:
             parts.extend(inner)
     return parts
+
+
+def outline_of(node: entry_html) -> Outline | None:
+    """:func:`outline` of a rendered entry, made once (kept on the node): its subtree is final
+    once references are resolved, and the search index and the writer both read it."""
+    if "outline" not in node.attributes:
+        node["outline"] = outline(node)
+    result: Outline | None = node["outline"]
+    return result
 
 
 def from_outline(parts: Outline, parent: nodes.Element) -> list[nodes.Node]:
@@ -212,9 +221,7 @@ def index_words_once(app: Sphinx, doctree: nodes.document, docname: str) -> None
         indexed = []
         for node in entries:
             if node.get("words") is None:
-                node["outline"] = kept_outline = (
-                    node["outline"] if "outline" in node.attributes else outline(node)
-                )
+                kept_outline = outline_of(node)
                 if kept_outline is None:  # Sphinx's search reads this one itself
                     continue
                 found: set[str] = set()
@@ -222,8 +229,9 @@ def index_words_once(app: Sphinx, doctree: nodes.document, docname: str) -> None
                 node["words"] = tuple(sorted(found))
             words.update(node["words"])
             indexed.append(node)
-        text = " ".join(sorted(words))
-        if split(text) != sorted(words):  # a language whose words are not split by spaces
+        distinct = sorted(words)
+        text = " ".join(distinct)
+        if split(text) != distinct:  # a language whose words are not split by spaces
             continue
         for node in indexed:
             node["classes"].append("no-search")
@@ -303,13 +311,9 @@ class EntryHTMLCache:
 
     def kept(self, docname: str, key: str) -> KeptEntry | None:
         data = self.before.get((docname, key))
-        if data is None:
-            return None
-        try:
-            kept: KeptEntry = pickle.loads(data)
-        except Exception:  # damaged: rendered afresh
-            return None
-        self.now.setdefault(docname, {})[key] = data
+        kept: KeptEntry | None = unpickled(data)
+        if kept is not None and data is not None:
+            self.now.setdefault(docname, {})[key] = data
         return kept
 
     def node(
@@ -329,7 +333,7 @@ class EntryHTMLCache:
         self.counts[0] += 1
         node = entry_html("", render(), docname=docname, cache_key=key)
         if outlined:
-            node["outline"] = made = outline(node)
+            made = outline_of(node)
             node["described"] = 0 if made is None else described_length(made)
         return node
 

@@ -34,7 +34,9 @@ from .publications import (
     links_row,
     tag_node,
     versions_row,
+    year_heading,
     year_order,
+    year_section,
 )
 from .refs import page_name_for
 from .state import state
@@ -168,7 +170,7 @@ def index_entries(app: Sphinx, docname: str) -> list[tuple[str, Publication, str
     entries = []
     for key in by_year:
         pub = publications[key]
-        year = str(pub.group_year) if pub.group_year is not None else "Undated"
+        year = year_heading(pub)
         if app.config.scholarsite_paper_pages:
             uri = app.builder.get_relative_uri(docname, paper_docname(app, key))
         else:
@@ -186,10 +188,7 @@ def index(app: Sphinx, page: nodes.section, entries: list[tuple[str, Publication
     lists: dict[str, nodes.bullet_list] = {}
     for year, pub, uri in entries:
         if year not in lists:
-            year_section = section(year)
-            year_section["ids"] = [f"year-{year.lower()}"]
-            page += year_section
-            year_section += lists.setdefault(year, nodes.bullet_list())
+            page += year_section(year, lists.setdefault(year, nodes.bullet_list()))
         list_item = nodes.list_item()
         lists[year] += list_item
         item = nodes.paragraph()
@@ -335,9 +334,7 @@ def index_page(app: Sphinx) -> dict[str, Any]:
     for year, pub, uri in entries:
         if year not in years:
             years[year] = (index_list(), [])
-            year_section = section(year, years[year][0])
-            year_section["ids"] = [f"year-{year.lower()}"]
-            page += year_section
+            page += year_section(year, years[year][0])
         years[year][1].append(index_item_html(pub, uri))
     for year_list, items in years.values():
         year_list["html"] = f'<ul class="simple">\n{"".join(items)}</ul>\n'

@@ -360,6 +360,19 @@ def year_order(pub: Publication) -> int:
     return -pub.group_year if pub.group_year is not None else 1
 
 
+def year_heading(pub: Publication) -> str:
+    """The heading of the year the entry is listed under."""
+    return str(pub.group_year) if pub.group_year is not None else "Undated"
+
+
+def year_section(year: str, *body: nodes.Node) -> nodes.section:
+    """A year's section of a list, headed by *year*, anchored at ``year-YEAR``."""
+    section = nodes.section(ids=[f"year-{year.lower()}"])
+    section += nodes.title(year, year)
+    section.extend(body)
+    return section
+
+
 def render_publication_lists(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """Group each rendered list by year and add each entry's links and BibTeX.
 
@@ -419,11 +432,10 @@ def grouped_by_year(
     for node in citations:
         key = node["key"]
         pub = publications[key]
-        year = str(pub.group_year) if pub.group_year is not None else "Undated"
+        year = year_heading(pub)
         if year not in years:
-            section = nodes.section(ids=[f"year-{year.lower()}"])
-            section += nodes.title(year, year)
-            section += years.setdefault(year, nodes.bullet_list(classes=["publication-entries"]))
+            years[year] = nodes.bullet_list(classes=["publication-entries"])
+            section = year_section(year, years[year])
             result.append(section)
         extra_ids = moved_ids.get(key, [])
         if cache is None or formatted is None:

@@ -23,7 +23,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .blob_store import BlobStore
+from .blob_store import BlobStore, unpickled
 
 if TYPE_CHECKING:
     from pybtex.database import Entry
@@ -68,11 +68,8 @@ class RefsCache:
         value = self.now[table].get(key)
         if value is None:
             data = self.before.get((table, key))
-            if data is None:
-                return None
-            try:
-                value = pickle.loads(data)
-            except Exception:  # damaged: made afresh
+            value = unpickled(data)
+            if value is None or data is None:
                 return None
             self.now[table][key], self.pickled[(table, key)] = value, data
             self.reused[table] += 1
