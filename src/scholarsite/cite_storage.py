@@ -37,6 +37,11 @@ PARTS = ("entries", "formatting")
 FROM_REFS = "refs.bib"
 
 
+def empty_parts() -> dict[str, Any]:
+    """Each part as a build that has stored nothing yet starts it."""
+    return {"entries": BibliographyData(), "formatting": {"citations": [], "formatted": {}}}
+
+
 class RefsBibliography(BibliographyData):
     """refs.bib's entries as the site read and checked them (bibliography.py): stored as a
     reference to the site's own cache of them."""
@@ -101,7 +106,7 @@ class StoredCiteData:
             if name == FROM_REFS:
                 self.values[part] = self.entries_from_refs()
             elif name is None:  # a new part
-                self.values[part] = {} if part == "formatting" else BibliographyData()
+                self.values[part] = empty_parts()[part]
             else:
                 path = self.folder / name
                 try:

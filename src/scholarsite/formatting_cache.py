@@ -29,7 +29,7 @@ from sphinx.util import logging
 
 from . import ENV_VERSION
 from .bibliography import bibliography_from_refs
-from .cite_storage import StoredBibliography, StoredCiteData, remove_old_files
+from .cite_storage import StoredBibliography, StoredCiteData, empty_parts, remove_old_files
 from .fileutil import code_digest
 from .refs import Refs, entry_digest
 from .state import state
@@ -105,12 +105,8 @@ class CachedBibtexDomain(BibtexDomain):
     def stored(self) -> StoredCiteData:
         stored = self.data.get("scholarsite_stored")
         if not isinstance(stored, StoredCiteData):
-            values = {
-                "entries": BibliographyData(),
-                "formatting": {"citations": [], "formatted": {}},
-            }
             stored = self.data["scholarsite_stored"] = StoredCiteData(
-                Path(self.env.doctreedir), values=values
+                Path(self.env.doctreedir), values=empty_parts()
             )
         return stored
 
