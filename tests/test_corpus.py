@@ -11,6 +11,7 @@ import pytest
 from pybtex.backends.html import Backend as HTMLBackend
 from pybtex.database.input.bibtex import Parser
 from pybtex.scanner import PybtexSyntaxError
+from pybtex_docutils import Backend as DocutilsBackend
 
 from scholarsite.latex import (
     has_leftover_markup,
@@ -21,6 +22,7 @@ from scholarsite.latex import (
 from scholarsite.publication import HOMEPAGE_FIELDS, Publication, bibtex_source
 from scholarsite.refs import Refs, load_refs
 from scholarsite.refs_cache import RefsCache, load_cache
+from scholarsite.style import HomepageStyle, record_author_nodes
 
 CORPUS = Path(__file__).parent / "corpus"
 FILES = sorted(str(path.relative_to(CORPUS)) for path in CORPUS.rglob("*.bib"))
@@ -447,3 +449,26 @@ def test_braces_alone_read_as_the_latex_parser_reads_them() -> None:
     for value in braced:
         assert parse_latex(value) == parse_with_walker(value), value
     assert len(braced) > 500, len(braced)
+
+
+def test_paper_page_authors_are_the_styles_rendered_by_pybtex_docutils() -> None:
+    """The paper page's author line, made without pybtex's rich text, is the style's line as
+    pybtex_docutils renders it: for every record, each file read with an owner (the most
+    frequent author), so bold owners, marks, "et al." and credits all occur."""
+    style = HomepageStyle()
+    checked = owners = marked = et_al = credited = 0
+    for name in FILES:
+        names = [a.name for p in read(name).publications.values() for a in p.authors]
+        owner = (max(set(names), key=names.count),) if names else ()
+        for key, publication in load_refs(
+            CORPUS / name, strict=(), owner_names=owner
+        ).publications.items():
+            expected = style.format_record_authors(publication).render(DocutilsBackend())
+            made = record_author_nodes(publication)
+            assert [n.pformat() for n in made] == [n.pformat() for n in expected], (name, key)
+            checked += 1
+            owners += any(a.is_owner for a in publication.authors)
+            marked += any(a.marks for a in publication.authors)
+            et_al += publication.et_al
+            credited += not publication.authors and bool(publication.credit)
+    assert checked > 1000 and owners > 100 and marked >= 3 and et_al > 10 and credited > 10

@@ -28,6 +28,7 @@ from scholarsite.page_frame import PageFrame
 from scholarsite.paper_page_html import (
     INDEX_TITLE,
     PAGE_DOCTREE,
+    body_frame,
     check_internal_links,
     document_of,
     index,
@@ -35,9 +36,12 @@ from scholarsite.paper_page_html import (
     index_entries,
     index_page,
     page_context,
+    section,
+    translated,
 )
 from scholarsite.paper_pages import GENERATED_MARK
 from scholarsite.scholar_tags import scholar_name
+from scholarsite.simple_html import paragraph_html
 from scholarsite.state import state
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -423,3 +427,82 @@ def test_paper_pages_put_into_the_frame_are_the_themes_own(
     # every paper page came from the frame (the first also through the theme, to check it)
     papers = {name.removesuffix(".html") for name in framed_pages} - {"index"}
     assert sorted(framed) == sorted(papers) and len(papers) >= 3, framed
+
+
+# -- Bodies written without the translator ---------------------------------------------------
+
+
+def simple_paragraphs() -> list[nodes.paragraph]:
+    """Paragraphs of what a paper page's lines are made of, with what HTML must escape."""
+    escaped = 'a & <b> "c" @d'
+    mixed = nodes.paragraph(classes=["paper-venue", "extra", "paper-venue"])
+    mixed += nodes.strong("", "", nodes.Text("[OSDI'24 ("), nodes.emphasis("", "to appear"))
+    mixed += nodes.Text(f"{escaped}\nnext line")
+    mixed += nodes.superscript("", "*†")
+    mixed += nodes.subscript("", "2")
+    links = nodes.paragraph(classes=["publication-links"])
+    links += nodes.reference(
+        "PDF", "PDF", refuri="https://e.x/?a=1&b=2", rel="noopener", classes=["publication-link"]
+    )
+    links += nodes.reference("", "In the list", refuri="../index.html#k", internal=True)
+    links += nodes.reference("", "", nodes.strong("", escaped), refuri="", reftitle="t\nx")
+    links += nodes.reference("", "new tab", refuri="https://e.x", target="_blank")
+    plain = nodes.paragraph("", escaped)
+    return [mixed, links, plain, nodes.paragraph()]
+
+
+def unsimple_paragraphs() -> list[nodes.Node]:
+    """Nodes the simple writer leaves to the translator."""
+    with_id = nodes.paragraph("", "x", ids=["anchor"])
+    code = nodes.paragraph("", "", nodes.literal("", "code"))
+    mail = nodes.paragraph("", "", nodes.reference("", "me", refuri="mailto:me@e.x"))
+    language = nodes.paragraph("", "", nodes.emphasis("", "x", classes=["language-de"]))
+    inner_id = nodes.paragraph("", "", nodes.strong("", "x", ids=["inner"]))
+    return [with_id, code, mail, language, inner_id, nodes.bullet_list(), nodes.Text("x")]
+
+
+def test_simple_lines_are_written_as_the_translator_writes_them(site: Site, make_app: Any) -> None:
+    app = site.build_ok_in_process(make_app)
+    pagename = next(iter(state(app.env).build.paper_pages))
+    frame = body_frame(app)
+    assert frame is not None
+    checked = 0
+    for paragraph in simple_paragraphs():
+        document = document_of(app, "A & B <title>", [paragraph])
+        body = frame.body(document)
+        assert body is not None and paragraph_html(paragraph) is not None
+        assert body == translated(app, pagename, document)[0]
+        checked += 1
+    abstract = section("Abstract", nodes.paragraph("", 'An "abstract" & more'))
+    bibtex = section("BibTeX", nodes.raw("", '<div class="highlight">@x</div>\n', format="html"))
+    document = document_of(app, "Sections", [*simple_paragraphs(), abstract, bibtex])
+    assert frame.body(document) == translated(app, pagename, document)[0]
+    for node in unsimple_paragraphs():
+        assert paragraph_html(node) is None, node
+        document = document_of(app, "Not simple", [node.deepcopy()])
+        assert frame.body(document) is None
+        checked += 1
+    assert checked == 11
+
+
+def test_a_translator_of_its_own_writes_every_paper_page(site: Site, make_app: Any) -> None:
+    """A site whose HTML translator writes a paper page's lines otherwise (here, ``strong`` as
+    ``b``) gets every body from that translator, not from the frame."""
+    site.append(
+        "docs/conf.py",
+        "\nfrom sphinx.writers.html5 import HTML5Translator\n\n\n"
+        "class BoldTranslator(HTML5Translator):\n"
+        "    def visit_strong(self, node):\n"
+        "        self.body.append('<b>')\n\n"
+        "    def depart_strong(self, node):\n"
+        "        self.body.append('</b>')\n\n\n"
+        "def setup(app):\n"
+        "    app.set_translator('html', BoldTranslator, override=True)\n",
+    )
+    site.build_ok_in_process(make_app)
+    assert "is not the frame's: every paper page is written by the translator" in site.status
+    pages = [path for path in site.out.glob("publications/*.html") if path.stem != "index"]
+    for path in pages:
+        venue = site.page(f"publications/{path.name}").select_one(".paper-venue")
+        assert venue is not None and venue.b is not None and venue.strong is None, path.name
+    assert len(pages) >= 3

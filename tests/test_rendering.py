@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup, Tag
+from helpers.bodies import compare_bodies_with_the_translator
 from helpers.cases import apply_edits, expand
 from helpers.site import ROOTS, Site, fixture_site
 
@@ -282,12 +283,18 @@ def text_outside_sources(page: BeautifulSoup) -> str:
 
 
 @pytest.mark.parametrize("name", CORPUS_SITES)
-def test_a_real_export_builds_strictly_as_pasted(site: Site, make_app: Any, name: str) -> None:
+def test_a_real_export_builds_strictly_as_pasted(
+    site: Site, make_app: Any, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
     shutil.copy(CORPUS / name, site.refs)
     (site.docs / "projects" / "engine.md").write_text("# The engine\n\nNo citations.\n")
+    bodies_from_frame = compare_bodies_with_the_translator(monkeypatch)
     site.build_ok_in_process(make_app)
     refs = load_refs(CORPUS / name)
     assert refs.problems == []
+    # each paper page's body, written from the frame, is the translator's (compared as built)
+    paper_pages = {f"publications/{path.stem}" for path in site.out.glob("publications/*.html")}
+    assert sorted(bodies_from_frame) == sorted(paper_pages - {"publications/index"})
     homepage = site.page(only=("article",))
     # Every key is accounted for: listed, or a version whose id is on its listed entry.
     listed = homepage.select("#publications .citation")

@@ -6,8 +6,11 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import sys
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 from .collector import making_long_lived_data
@@ -30,6 +33,48 @@ def write_atomically(path: Path, data: bytes) -> None:
     partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
     partial.write_bytes(data)
     partial.replace(path)
+
+
+#: How long the thread holding Python's lock keeps it from the writer (5 ms by default): the
+#: writer takes the lock back after each system call, and would wait that long every time.
+SWITCH_INTERVAL = 0.0002
+
+
+class BackgroundWriter:
+    """Files written by a thread of their own while the caller makes the next one.
+
+    Creating a file is the kernel's work, done without Python's global lock: on a machine with
+    a second core it costs the caller nothing. Leaving the ``with`` block waits for every file
+    and raises the first error met, so no file is left unwritten unnoticed.
+    """
+
+    def __init__(self) -> None:
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scholarsite-writer")
+        self.pending: list[Future[int]] = []
+        self.folders: set[Path] = set()
+
+    def write(self, path: Path, data: bytes) -> None:
+        if path.parent not in self.folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.folders.add(path.parent)
+        self.pending.append(self.executor.submit(path.write_bytes, data))
+
+    def __enter__(self) -> BackgroundWriter:
+        self.switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_INTERVAL)
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.executor.shutdown(wait=True)
+        sys.setswitchinterval(self.switch_interval)
+        if kind is None:
+            for written in self.pending:
+                written.result()
 
 
 def code_digest(paths: Iterable[Path], size: int = 16) -> bytes:

@@ -11,7 +11,9 @@ against a rendering of its own, and renders every page through the theme when th
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,9 @@ TITLE_MARK = "\ue000scholarsite-title\ue000"
 BODY_MARK = "\ue000scholarsite-body\ue000"
 METATAGS_MARK = "\ue000scholarsite-metatags\ue000"
 TEMPLATE = "page.html"
+MARKS = re.compile(
+    "(" + "|".join(map(re.escape, (PROBE_NAME, TITLE_MARK, BODY_MARK, METATAGS_MARK))) + ")"
+)
 
 
 @dataclass(frozen=True)
@@ -43,14 +48,18 @@ class PageFrame:
         """Each part's marker once, the title's in the page's ``<title>`` alone."""
         return all(self.text.count(mark) == 1 for mark in (TITLE_MARK, BODY_MARK, METATAGS_MARK))
 
+    @cached_property
+    def pieces(self) -> list[str]:
+        """The text cut at every marker and the probe's name: text and markers in turn."""
+        return MARKS.split(self.text)
+
     def page(self, name: str, title_html: str, body: str, metatags: str) -> str:
         """The HTML of the page *name* of the folder with these parts."""
         title = str(escape(Markup(title_html).striptags()))
-        return (
-            self.text.replace(PROBE_NAME, name)
-            .replace(TITLE_MARK, title)
-            .replace(METATAGS_MARK, metatags)
-            .replace(BODY_MARK, body)
+        parts = {PROBE_NAME: name, TITLE_MARK: title, METATAGS_MARK: metatags, BODY_MARK: body}
+        pieces = self.pieces
+        return "".join(
+            piece if position % 2 == 0 else parts[piece] for position, piece in enumerate(pieces)
         )
 
 

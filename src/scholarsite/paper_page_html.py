@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import copy
 import posixpath
+import re
 from collections.abc import Sequence
-from functools import lru_cache
+from dataclasses import dataclass
 from typing import Any
 
 from docutils import nodes
-from docutils.writers.html5_polyglot import HTMLTranslator
 from pybtex_docutils import Backend
 from sphinx.application import Sphinx
 from sphinx.util import logging
@@ -24,6 +24,7 @@ from sphinx.util.osutil import relative_uri
 
 from . import links
 from .entry_html import described_text, visible_length
+from .page_frame import probe_pagename
 from .publication import Publication
 from .publications import (
     award_line,
@@ -39,8 +40,9 @@ from .publications import (
     year_section,
 )
 from .refs import page_name_for
+from .simple_html import encoded, paragraph_html
 from .state import state
-from .style import HomepageStyle
+from .style import record_author_nodes
 
 logger = logging.getLogger(__name__)
 
@@ -89,17 +91,10 @@ def venue_text(pub: Publication) -> str:
     return f"{text}." if text else ""
 
 
-@lru_cache(maxsize=4)
-def homepage_style(owner_names: tuple[str, ...]) -> HomepageStyle:
-    """One style per owner: making one looks up pybtex's plugins, costlier than a page."""
-    return HomepageStyle(owner_names=owner_names)
-
-
 def paper(app: Sphinx, docname: str, pub: Publication) -> list[nodes.Node]:
     """Authors, venue, legend, award, remark, links, versions, abstract, BibTeX, "Cited on"."""
-    style = homepage_style(tuple(app.config.scholarsite_owner_names or ()))
     authors = nodes.paragraph(classes=["paper-authors"])
-    authors.extend(style.format_record_authors(pub).render(Backend()))
+    authors.extend(record_author_nodes(pub))
     result: list[nodes.Node] = [authors]
     venue = nodes.paragraph(classes=["paper-venue"])
     tag = tag_node(pub)
@@ -209,11 +204,6 @@ def visit_index_list(self: Any, node: index_list) -> None:
     raise nodes.SkipNode
 
 
-def encoded(text: str) -> str:
-    """*text* as the HTML translator writes text (and attribute values without line breaks)."""
-    return text.translate(HTMLTranslator.special_characters)
-
-
 def index_item_html(pub: Publication, uri: str) -> str:
     status = f" (<em>{encoded(pub.status)}</em>)" if pub.status else ""
     return (
@@ -265,28 +255,40 @@ def page_settings(app: Sphinx) -> Any:
 
 def title_html(title: str) -> str:
     """The title as HTML text, escaped as Sphinx's HTML writer escapes a document's title."""
-    return title.translate(HTMLTranslator.special_characters)
+    return encoded(title)
+
+
+def translated(app: Sphinx, pagename: str, document: nodes.document) -> tuple[str, str]:
+    """The body and meta tags the builder's translator writes of *document* as *pagename*."""
+    builder: Any = app.builder
+    builder.secnumbers = builder.fignumbers = {}
+    builder.imgpath = relative_uri(builder.get_target_uri(pagename), "_images")
+    builder.dlpath = relative_uri(builder.get_target_uri(pagename), "_downloads")
+    builder.current_docname = pagename
+    translator = builder.create_translator(document, builder)
+    document.walkabout(translator)
+    return "".join(translator.fragment), "".join(translator.meta[2:])
 
 
 def page_context(
-    app: Sphinx, pagename: str, title: str, document: nodes.document | None
+    app: Sphinx,
+    pagename: str,
+    title: str,
+    document: nodes.document | None,
+    written: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
     """The template context Sphinx gives a document's page, for one that is not a document.
 
-    Body and meta tags come from the builder's translator, as for a document; the title, the
-    neighbours in the navigation (the index has some; a paper page, in no toctree, none).
+    Body and meta tags come from the builder's translator, as for a document (or are *written*
+    already); the title, the neighbours in the navigation (the index has some; a paper page,
+    in no toctree, none).
     """
     builder: Any = app.builder
     body = metatags = ""
-    if document is not None:
-        builder.secnumbers = builder.fignumbers = {}
-        builder.imgpath = relative_uri(builder.get_target_uri(pagename), "_images")
-        builder.dlpath = relative_uri(builder.get_target_uri(pagename), "_downloads")
-        builder.current_docname = pagename
-        translator = builder.create_translator(document, builder)
-        document.walkabout(translator)
-        body = "".join(translator.fragment)
-        metatags = "".join(translator.meta[2:])
+    if written is not None:
+        body, metatags = written
+    elif document is not None:
+        body, metatags = translated(app, pagename, document)
     context: dict[str, Any] = {
         "parents": [],
         "prev": None,
@@ -319,7 +321,134 @@ def paper_page(app: Sphinx, pub: Publication) -> dict[str, Any]:
     pagename = paper_docname(app, pub.key)
     title = " ".join(pub.title_text.split())
     document = document_of(app, title, paper(app, pagename, pub))
-    return finished_page(app, pagename, title, document, f"refs.bib entry {pub.key}")
+    links.make_links_safe(app, document, pagename)
+    problems = check_internal_links(app, pagename, document, f"refs.bib entry {pub.key}")
+    context = page_context(app, pagename, title, document, paper_body(app, pagename, document))
+    context[LINK_PROBLEMS] = problems
+    return context
+
+
+# -- A paper page's body without a translator --------------------------------------------
+
+
+@dataclass
+class BodyFrame:
+    """The translator's body of a probe paper page, cut where a page's own parts go: its
+    heading (the probe's title and id), its Abstract and BibTeX sections, and its end.
+
+    A page's lines between them are written by :mod:`scholarsite.simple_html`. The first page
+    of each build is written both ways too, and the frame is used only while they agree.
+    """
+
+    heading: str
+    probe_id: str
+    probe_title: str
+    abstract: tuple[str, str]
+    bibtex: tuple[str, str]
+    end: str
+    #: The translator's meta tags of a page without meta tags of its own.
+    metatags: str
+    checked: bool = False
+
+    def body(self, document: nodes.document) -> str | None:
+        """*document*'s body (a page made by :func:`document_of` of paragraphs and sections
+        as :func:`paper` makes them); None when it holds anything else."""
+        page = document[0]
+        if not isinstance(page, nodes.section) or not page["ids"]:
+            return None
+        title = page[0]
+        if not isinstance(title, nodes.title):
+            return None
+        heading = self.heading.replace(self.probe_id, page["ids"][0])
+        out = [heading.replace(self.probe_title, encoded(title.astext()))]
+        for child in page.children[1:]:
+            if isinstance(child, nodes.section):
+                part = self.section(child)
+            else:
+                part = paragraph_html(child)
+            if part is None:
+                return None
+            out.append(part)
+        out.append(self.end)
+        return "".join(out)
+
+    def section(self, section: nodes.section) -> str | None:
+        """The Abstract (a paragraph of text) or the BibTeX (highlighted HTML) section."""
+        if len(section) != 2 or not isinstance(section[0], nodes.title):
+            return None
+        heading, content = section[0].astext(), section[1]
+        if section["classes"] or section["ids"] != [heading.lower()]:
+            return None
+        if not isinstance(content, nodes.Element) or content["classes"] or content["ids"]:
+            return None
+        text_only = all(isinstance(child, nodes.Text) for child in content.children)
+        if heading == ABSTRACT and type(content) is nodes.paragraph and text_only:
+            before, after = self.abstract
+            return f"{before}{encoded(content.astext())}{after}"
+        if heading == BIBTEX and type(content) is nodes.raw and content.get("format") == "html":
+            before, after = self.bibtex
+            return f"{before}{content.astext()}{after}"
+        return None
+
+
+ABSTRACT = "Abstract"
+BIBTEX = "BibTeX"
+#: A heading the probe page has, unlike any a page's id could hold (capitals, spaces).
+PROBE_TITLE = "Scholarsite Probe Title"
+#: Where a page's parts go in the probe (never in a translator's own text).
+_LINES, _ABSTRACT, _BEFORE_BIBTEX, _BIBTEX, _TAIL = (
+    f"\ue000scholarsite-{part}\ue000" for part in ("lines", "abstract", "pre", "bibtex", "tail")
+)
+_BODY_MARKS = re.compile("\ue000scholarsite-[a-z]+\ue000")
+
+
+def body_frame(app: Sphinx) -> BodyFrame | None:
+    """The probe page's body, written by the translator and cut at its marks; None when the
+    translator does not write the marks once each in the probe's order."""
+    body = [
+        nodes.raw("", _LINES, format="html"),
+        section(ABSTRACT, nodes.paragraph("", _ABSTRACT)),
+        nodes.raw("", _BEFORE_BIBTEX, format="html"),
+        section(BIBTEX, nodes.raw("", _BIBTEX, format="html")),
+        nodes.raw("", _TAIL, format="html"),
+    ]
+    document = document_of(app, PROBE_TITLE, body)
+    probe = document[0]
+    assert isinstance(probe, nodes.section)
+    probe_id = probe["ids"][0]
+    text, metatags = translated(app, probe_pagename(app), document)
+    if _BODY_MARKS.findall(text) != [_LINES, _ABSTRACT, _BEFORE_BIBTEX, _BIBTEX, _TAIL]:
+        return None
+    heading, abstract_start, abstract_end, bibtex_start, bibtex_end, end = _BODY_MARKS.split(text)
+    if heading.count(PROBE_TITLE) != 1 or probe_id in PROBE_TITLE:
+        return None
+    abstract, bibtex = (abstract_start, abstract_end), (bibtex_start, bibtex_end)
+    return BodyFrame(heading, probe_id, PROBE_TITLE, abstract, bibtex, end, metatags)
+
+
+def paper_body(app: Sphinx, pagename: str, document: nodes.document) -> tuple[str, str] | None:
+    """The body and meta tags of a paper page, from the build's body frame; None when the
+    page needs the translator. The build's first page is written by both and compared."""
+    build = state(app.env).build
+    if build.body_frame is None:
+        build.body_frame = body_frame(app) or False
+    frame = build.body_frame
+    if frame is False:
+        return None
+    body = frame.body(document)
+    if body is None:
+        return None
+    if not frame.checked:
+        frame.checked = True
+        written = translated(app, pagename, document)
+        if written != (body, frame.metatags):
+            logger.verbose(
+                f"scholarsite: the translator's body for {pagename} is not the frame's: "
+                "every paper page is written by the translator"
+            )
+            build.body_frame = False
+        return written
+    return body, frame.metatags
 
 
 def index_page(app: Sphinx) -> dict[str, Any]:
@@ -345,16 +474,6 @@ def index_page(app: Sphinx) -> dict[str, Any]:
     assert isinstance(described[0], nodes.section)
     index(app, described[0], described_entries(app, entries))
     context[PAGE_DOCTREE] = described
-    context[LINK_PROBLEMS] = problems
-    return context
-
-
-def finished_page(
-    app: Sphinx, pagename: str, title: str, document: nodes.document, what: str
-) -> dict[str, Any]:
-    links.make_links_safe(app, document, pagename)
-    problems = check_internal_links(app, pagename, document, what)
-    context = page_context(app, pagename, title, document)
     context[LINK_PROBLEMS] = problems
     return context
 

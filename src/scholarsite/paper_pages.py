@@ -24,6 +24,7 @@ from sphinx.util import docname_join, logging
 from sphinx.util.nodes import explicit_title_re
 
 from . import ENV_VERSION, config
+from .fileutil import BackgroundWriter
 from .hiding import HidingTocTree, is_hidden
 from .page_frame import (
     PROBE_NAME,
@@ -287,31 +288,31 @@ def collect_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
     if frame is None or not frame.usable or not writes_utf8(app):
         frame = None
     frame_checked = False
-    for name, pub in names.items():
-        shows = build.refs_digest if pub is None else entry_inputs(app, pub)
-        inputs = digest(context, shows)
-        if before.get(name) == inputs and f"{name}.html" in present:
-            pages[name] = inputs
-            continue
-        page = index_page(app) if pub is None else paper_page(app, pub)
-        pagename = f"{app.config.scholarsite_paper_dir}/{name}"
-        pages[name] = "" if page[LINK_PROBLEMS] else inputs
-        if pub is None or frame is None:
-            yield pagename, page, TEMPLATE
-            continue
-        html = framed_page(app, frame, pagename, page)
-        if not frame_checked:
-            frame_checked = True
-            if html != rendered_page(app, pagename, page):
-                logger.verbose(
-                    f"scholarsite: the theme's page for {pagename} is not the frame's: "
-                    "every paper page is rendered through the theme"
-                )
-                frame = None
-            continue
-        output = Path(app.builder.get_outfilename(pagename))  # type: ignore[attr-defined]
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(html, encoding="utf-8", errors="xmlcharrefreplace")
+    with BackgroundWriter() as writer:
+        for name, pub in names.items():
+            shows = build.refs_digest if pub is None else entry_inputs(app, pub)
+            inputs = digest(context, shows)
+            if before.get(name) == inputs and f"{name}.html" in present:
+                pages[name] = inputs
+                continue
+            page = index_page(app) if pub is None else paper_page(app, pub)
+            pagename = f"{app.config.scholarsite_paper_dir}/{name}"
+            pages[name] = "" if page[LINK_PROBLEMS] else inputs
+            if pub is None or frame is None:
+                yield pagename, page, TEMPLATE
+                continue
+            html = framed_page(app, frame, pagename, page)
+            if not frame_checked:
+                frame_checked = True
+                if html != rendered_page(app, pagename, page):
+                    logger.verbose(
+                        f"scholarsite: the theme's page for {pagename} is not the frame's: "
+                        "every paper page is rendered through the theme"
+                    )
+                    frame = None
+                continue
+            output = Path(app.builder.get_outfilename(pagename))  # type: ignore[attr-defined]
+            writer.write(output, html.encode("utf-8", errors="xmlcharrefreplace"))
     remove_stale_pages(app, folder, set(pages))
     build.paper_pages = list(pages)
     stamp = {"context": context, "refs": build.refs_digest, "pages": pages}
@@ -320,10 +321,18 @@ def collect_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
     path.write_text(json.dumps(stamp, sort_keys=True), encoding="utf-8")
 
 
+class PageContext(dict[str, Any]):
+    """A paper page's context, shown in Sphinx's debug log of an event by its page's name
+    (Sphinx writes out every argument of every event it emits, the page's whole body too)."""
+
+    def __repr__(self) -> str:
+        return f"<page context of {self.get('pagename')!r}>"
+
+
 def framed_page(app: Sphinx, frame: PageFrame, pagename: str, page: dict[str, Any]) -> str:
     """The page's HTML: its title, body and head tags (made by the handlers connected to
     PAGE_HEAD_EVENT, as for a page rendered through the theme) put into the frame."""
-    context = {**page, "pagename": pagename}
+    context = PageContext(page, pagename=pagename)
     app.emit(PAGE_HEAD_EVENT, pagename, TEMPLATE, context, None)
     name = posixpath.basename(pagename)
     return frame.page(name, context["title"], context["body"], context["metatags"])

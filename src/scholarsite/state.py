@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
 
 from pybtex.utils import OrderedCaseInsensitiveDict
 from sphinx.domains import Domain
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from .entry_html import EntryHTMLCache
     from .page_frame import PageFrame
+    from .paper_page_html import BodyFrame
     from .profile import Profile
 
 logger = logging.getLogger(__name__)
@@ -73,6 +74,8 @@ class BuildState:
     bibtex_sources: dict[str, str] = field(default_factory=dict)
     #: The docutils settings of the pages rendered from records (paper_page_html).
     page_settings: Any = None
+    #: A paper page's body around its own parts, written once (False: pages are translated).
+    body_frame: BodyFrame | Literal[False] | None = None
     _entries: OrderedCaseInsensitiveDict | None = None
     _publications: dict[str, Publication] | None = None
 
