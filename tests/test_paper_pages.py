@@ -77,7 +77,7 @@ def test_paper_page_carries_scholar_tags_matching_refs_bib(built_site: Site, key
     page = built_site.page(paper_page(key), only=("h1", "meta", "script"))
     assert page.h1 and page.h1.get_text().rstrip("¶") == title(key)
     assert meta(page, "citation_title") == [title(key)]
-    assert meta(page, "citation_author") == [scholar_name(a.person) for a in pub.authors]
+    assert meta(page, "citation_author") == [scholar_name(a) for a in pub.authors]
     assert "others" not in " ".join(meta(page, "citation_author")).lower().split()
     date = f"{pub.year}/{pub.month:02d}" if pub.year and pub.month else str(pub.year or "")
     assert meta(page, "citation_publication_date") == ([date] if date else [])

@@ -39,12 +39,14 @@ _OTHERS = frozenset({"others", "et al", "etal", "and others"})
 
 @dataclass(frozen=True)
 class Author:
-    """One author as shown: the name without marks, its marks, and whether it is the owner."""
+    """One author as shown: the name without marks, its marks, and whether it is the owner;
+    the family and given names as written (LaTeX), for the citation tags."""
 
-    person: Person
     name: str
     marks: tuple[str, ...] = ()
     is_owner: bool = False
+    family: str = ""
+    given: str = ""
 
 
 def is_others(person: Person) -> bool:
@@ -204,5 +206,8 @@ def authors(
             is_owner = False
         else:
             is_owner = bool(annotated & OWNER_ANNOTATIONS) or bool(owner and owner.matches(clean))
-        shown.append(Author(clean, person_text(clean), tuple(dict.fromkeys(marks)), is_owner))
+        family = " ".join(clean.prelast_names + clean.last_names)
+        given = " ".join(clean.first_names + clean.middle_names)
+        marks = tuple(dict.fromkeys(marks))
+        shown.append(Author(person_text(clean), marks, is_owner, family, given))
     return shown, et_al

@@ -146,12 +146,20 @@ def section(title: str, *body: nodes.Node) -> nodes.section:
     return result
 
 
-def list_uri_of(app: Sphinx, docname: str, key: str) -> str | None:
-    """Where *key*'s entry is on the full publication list, from *docname*'s page."""
+def list_uri_of(app: Sphinx, docname: str, key: str, list_page: str | None = None) -> str | None:
+    """Where *key*'s entry is on the full publication list, from *docname*'s page (whose
+    address of the list's page is *list_page*, when the caller has it already)."""
     pub = state(app.env).build.publications.get(key)
     anchor = pub.anchor if pub is not None else nodes.make_id(key)
+    if list_page is None:
+        list_page = list_page_uri(app, docname)
+    return f"{list_page}#{anchor}" if list_page is not None else None
+
+
+def list_page_uri(app: Sphinx, docname: str) -> str | None:
+    """The full publication list's page, from *docname*'s page; None when no page has it."""
     for list_doc in first_list_doc(app.env):
-        return f"{app.builder.get_relative_uri(docname, list_doc)}#{anchor}"
+        return app.builder.get_relative_uri(docname, list_doc)
     return None
 
 
@@ -163,13 +171,14 @@ def index_entries(app: Sphinx, docname: str) -> list[tuple[str, Publication, str
     order = {key: position for position, key in enumerate(listed)}
     by_year = sorted(listed, key=lambda key: (year_order(publications[key]), order[key]))
     entries = []
+    list_page = list_page_uri(app, docname)
     for key in by_year:
         pub = publications[key]
         year = year_heading(pub)
         if app.config.scholarsite_paper_pages:
             uri = app.builder.get_relative_uri(docname, paper_docname(app, key))
         else:
-            uri = list_uri_of(app, docname, key) or ""
+            uri = list_uri_of(app, docname, key, list_page) or ""
         entries.append((year, pub, uri))
     return entries
 

@@ -5,20 +5,19 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from pybtex.database import Person
 from sphinx.application import Sphinx
 
 from .latex import latex_plain_text
+from .names import Author
 from .paper_pages import publication_of_page
 from .publication import Publication
 from .search_engines import json_ld
 from .state import state
 
 
-def scholar_name(person: Person) -> str:
+def scholar_name(author: Author) -> str:
     """``Family, Given`` as Google Scholar's inclusion guidelines write authors."""
-    given = " ".join(person.first_names + person.middle_names)
-    family = " ".join(person.prelast_names + person.last_names)
+    family, given = author.family, author.given
     return latex_plain_text(f"{family}, {given}" if given else family)
 
 
@@ -36,7 +35,7 @@ def pdf_url(app: Sphinx, pub: Publication) -> str:
 def highwire_tags(app: Sphinx, pub: Publication) -> list[tuple[str, str]]:
     """Google Scholar's tags, from the record: marks stripped, never "others" as an author."""
     tags = [("citation_title", pub.title_text)]
-    tags += [("citation_author", scholar_name(author.person)) for author in pub.authors]
+    tags += [("citation_author", scholar_name(author)) for author in pub.authors]
     tags.append(("citation_publication_date", pub.publication_date))
     if pub.kind == "thesis":
         tags.append(("citation_dissertation_institution", pub.institution))

@@ -41,10 +41,12 @@ def attribute(value: str) -> str:
 def start_tag(node: nodes.Element, tag: str, classes: tuple[str, ...] = (), **extra: str) -> str:
     """The translator's ``starttag``: the node's classes, then *classes*, once each; the
     attributes sorted by name. A node with an id (an anchor of its own) is not simple."""
-    if node.get("ids"):
+    if node["ids"]:
         raise NotSimple
+    if not node["classes"] and not classes and not extra:
+        return f"<{tag}>"
     unique: list[str] = []
-    for name in [*node.get("classes", ()), *classes]:
+    for name in [*node["classes"], *classes]:
         if name.startswith("language-"):
             raise NotSimple
         if name.strip() and name not in unique:
