@@ -3,17 +3,25 @@ and reading back what was pickled."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
+import subprocess
 import sys
 from collections.abc import Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import IO, Any
 
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
+
+from . import page_writer
 from .collector import making_long_lived_data
+from .page_writer import record, write_file
 
 
 def write_if_changed(path: Path, data: str | bytes) -> bool:
@@ -35,33 +43,77 @@ def write_atomically(path: Path, data: bytes) -> None:
     partial.replace(path)
 
 
-#: How long the thread holding Python's lock keeps it from the writer (5 ms by default): the
-#: writer takes the lock back after each system call, and would wait that long every time.
-SWITCH_INTERVAL = 0.0002
+#: How many files are written in this process before the writer process starts (starting it
+#: costs about as much as writing them).
+FILES_BEFORE_A_WRITER = 32
+
+
+#: How much the caller may send ahead of the writer process (Linux's default pipe holds 64 kB,
+#: two or three pages: the caller would wait for each page to be written).
+PIPE_SIZE = 1 << 20
+
+
+def widen_pipe(descriptor: int) -> None:
+    """Let the pipe hold PIPE_SIZE bytes, where the system allows (Linux)."""
+    set_pipe_size = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl else None
+    if set_pipe_size is not None:
+        with contextlib.suppress(OSError):  # above the system's limit: the default size
+            fcntl.fcntl(descriptor, set_pipe_size, PIPE_SIZE)
 
 
 class BackgroundWriter:
-    """Files written by a thread of their own while the caller makes the next one.
+    """Files written by a process of its own (:mod:`scholarsite.page_writer`) while the caller
+    makes the next one.
 
-    Creating a file is the kernel's work, done without Python's global lock: on a machine with
-    a second core it costs the caller nothing. Leaving the ``with`` block waits for every file
-    and raises the first error met, so no file is left unwritten unnoticed.
+    Creating a file is the kernel's work: on a machine with a second core, a second process
+    does it meanwhile, without sharing Python's lock with the caller (a thread would wait for
+    the lock after each system call). The first files are written here, as a build that
+    writes a few does not need the process. Leaving the ``with`` block waits for every file
+    and raises :class:`OSError` naming each one not written, so none is lost unnoticed.
     """
 
     def __init__(self) -> None:
-        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scholarsite-writer")
-        self.pending: list[Future[int]] = []
+        self.process: subprocess.Popen[bytes] | None = None
         self.folders: set[Path] = set()
+        self.written_here = 0
+        self.can_start = True
+        self.errors: list[str] = []
 
     def write(self, path: Path, data: bytes) -> None:
         if path.parent not in self.folders:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.folders.add(path.parent)
-        self.pending.append(self.executor.submit(write_file, path, data))
+        writer = self.writer() if self.written_here >= FILES_BEFORE_A_WRITER else None
+        if writer is None:
+            self.written_here += 1
+            try:
+                write_file(path, data)
+            except OSError as error:
+                self.errors.append(f"{path}: {error}")
+            return
+        view = memoryview(record(path, data))
+        while view:  # a pipe may take part of it when a signal comes
+            view = view[writer.write(view) or 0 :]
+
+    def writer(self) -> IO[bytes] | None:
+        """The writer process's input, started on first use; None where no process can start
+        (the files are then written here)."""
+        if self.process is None and self.can_start and sys.executable:
+            try:
+                self.process = subprocess.Popen(
+                    [sys.executable, "-I", "-S", page_writer.__file__],
+                    stdin=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    bufsize=0,
+                )
+            except OSError:
+                self.can_start = False
+                return None
+            assert self.process.stdin is not None
+            widen_pipe(self.process.stdin.fileno())
+        return self.process.stdin if self.process is not None else None
 
     def __enter__(self) -> BackgroundWriter:
-        self.switch_interval = sys.getswitchinterval()
-        sys.setswitchinterval(SWITCH_INTERVAL)
         return self
 
     def __exit__(
@@ -70,24 +122,14 @@ class BackgroundWriter:
         error: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        self.executor.shutdown(wait=True)
-        sys.setswitchinterval(self.switch_interval)
-        if kind is None:
-            for written in self.pending:
-                written.result()
-
-
-def write_file(path: Path, data: bytes) -> int:
-    """*data* into *path*, by the system calls alone: a writer thread takes Python's lock back
-    after each call, so the fewer steps between them the better."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(descriptor, view) :]
-    finally:
-        os.close(descriptor)
-    return len(data)
+        if self.process is not None:
+            if kind is not None:
+                self.process.kill()
+            _, errors = self.process.communicate()
+            if self.process.returncode != 0:
+                self.errors.append(errors.decode(errors="replace").strip())
+        if kind is None and self.errors:
+            raise OSError("scholarsite: files not written:\n" + "\n".join(self.errors))
 
 
 def code_digest(paths: Iterable[Path], size: int = 16) -> bytes:
