@@ -52,6 +52,9 @@ INDEX_TITLE = "Publications"
 PAGE_DOCTREE = "scholarsite_page_doctree"
 #: How many of a rendered page's links go to no page (reported; the page is rendered again).
 LINK_PROBLEMS = "scholarsite_link_problems"
+#: The headings of a paper page's sections.
+ABSTRACT = "Abstract"
+BIBTEX = "BibTeX"
 
 
 def paper_docname(app: Sphinx, key: str) -> str:
@@ -120,9 +123,9 @@ def paper(app: Sphinx, docname: str, pub: Publication) -> list[nodes.Node]:
     else:
         result.extend(versions_row(pub, app, docname))
     if pub.abstract:
-        result.append(section("Abstract", nodes.paragraph("", pub.abstract)))
+        result.append(section(ABSTRACT, nodes.paragraph("", pub.abstract)))
     source = bibtex_of(app, pub.key)
-    result.append(section("BibTeX", highlighted_bibtex(app, source)))
+    result.append(section(BIBTEX, highlighted_bibtex(app, source)))
     result.extend(cited_on_line(pub.key, app, docname))
     return result
 
@@ -400,8 +403,6 @@ class BodyFrame:
         return None
 
 
-ABSTRACT = "Abstract"
-BIBTEX = "BibTeX"
 #: A heading the probe page has, unlike any a page's id could hold (capitals, spaces).
 PROBE_TITLE = "Scholarsite Probe Title"
 #: Where a page's parts go in the probe (never in a translator's own text).

@@ -322,8 +322,8 @@ def collect_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
 
 
 class PageContext(dict[str, Any]):
-    """A paper page's context, shown in Sphinx's debug log of an event by its page's name
-    (Sphinx writes out every argument of every event it emits, the page's whole body too)."""
+    """A paper page's context, written in Sphinx's debug message of an event by its page's
+    name: Sphinx writes out every argument of every event it emits, the page's body too."""
 
     def __repr__(self) -> str:
         return f"<page context of {self.get('pagename')!r}>"
