@@ -16,6 +16,7 @@ from typing import BinaryIO
 
 #: A record's header: the path's length and the data's length, in bytes.
 HEADER = struct.Struct("<II")
+CUT_SHORT = b"scholarsite.page_writer: the last record was cut short\n"
 
 
 def write_file(path: str | os.PathLike[str], data: bytes) -> None:
@@ -41,12 +42,12 @@ def write_records(stream: BinaryIO, errors: BinaryIO) -> int:
     status = 0
     while header := stream.read(HEADER.size):
         if len(header) != HEADER.size:
-            errors.write(b"scholarsite.page_writer: the last record was cut short\n")
+            errors.write(CUT_SHORT)
             return 2
         path_size, data_size = HEADER.unpack(header)
         path, data = stream.read(path_size), stream.read(data_size)
         if len(path) != path_size or len(data) != data_size:
-            errors.write(b"scholarsite.page_writer: the last record was cut short\n")
+            errors.write(CUT_SHORT)
             return 2
         try:
             write_file(os.fsdecode(path), data)

@@ -354,7 +354,6 @@ class BodyFrame:
 
     heading: str
     probe_id: str
-    probe_title: str
     abstract: tuple[str, str]
     bibtex: tuple[str, str]
     end: str
@@ -372,7 +371,7 @@ class BodyFrame:
         if not isinstance(title, nodes.title):
             return None
         heading = self.heading.replace(self.probe_id, page["ids"][0])
-        out = [heading.replace(self.probe_title, encoded(title.astext()))]
+        out = [heading.replace(PROBE_TITLE, encoded(title.astext()))]
         for child in page.children[1:]:
             if isinstance(child, nodes.section):
                 part = self.section(child)
@@ -433,7 +432,7 @@ def body_frame(app: Sphinx) -> BodyFrame | None:
     if heading.count(PROBE_TITLE) != 1 or probe_id in PROBE_TITLE:
         return None
     abstract, bibtex = (abstract_start, abstract_end), (bibtex_start, bibtex_end)
-    return BodyFrame(heading, probe_id, PROBE_TITLE, abstract, bibtex, end, metatags)
+    return BodyFrame(heading, probe_id, abstract, bibtex, end, metatags)
 
 
 def paper_body(app: Sphinx, pagename: str, document: nodes.document) -> tuple[str, str] | None:

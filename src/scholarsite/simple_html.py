@@ -62,9 +62,7 @@ def inline_html(node: nodes.Node, out: list[str]) -> None:
     if isinstance(node, nodes.Text):
         out.append(encoded(str(node)))
         return
-    tag = INLINE_TAGS.get(type(node)) if isinstance(node, nodes.Element) else None
-    if tag is not None:
-        assert isinstance(node, nodes.Element)
+    if isinstance(node, nodes.Element) and (tag := INLINE_TAGS.get(type(node))):
         out.append(start_tag(node, tag))
         for child in node.children:
             inline_html(child, out)
