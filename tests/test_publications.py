@@ -166,3 +166,21 @@ def test_citations_from_another_page_land_on_the_entry(site: Site, make_app: Any
         assert site.page().find(id=str(target).split("#")[1]) is not None
     short_list = [a["href"] for a in cites.select("ul.cited-publications a")]
     assert short_list == ["../index.html#lovelace1843notes", "../index.html#babbage1837engine"]
+
+
+def test_a_shared_label_warns_only_where_not_suppressed(site: Site, make_app: Any) -> None:
+    """Entries of one venue and year share a label (their venue tag), which sphinxcontrib-bibtex
+    warns of, a warning the fixture's conf.py suppresses as the owner's does: the warning is
+    dropped before Sphinx sees it, and only then (upstream.SuppressedDropped)."""
+    from sphinxcontrib.bibtex import domain
+
+    logger = domain.logger
+    with_made_up_refs(site, made_up_entry("a2023", "2023"), made_up_entry("b2023", "2023"))
+    site.build_ok_in_process(make_app)
+    assert entry_ids(site.page()) == ["a2023", "b2023"]
+    assert domain.logger is logger  # put back after the domain's env_updated
+    site.build_in_process(make_app, out="shown", suppress_warnings=[])
+    warnings = [line for line in site.warnings.splitlines() if "WARNING" in line]
+    assert len(warnings) == 1, site.warnings
+    assert 'duplicate label "X\'23" for keys "a2023" and "b2023"' in warnings[0]
+    assert "[bibtex.duplicate_label]" in warnings[0]

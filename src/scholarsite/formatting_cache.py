@@ -34,7 +34,14 @@ from .fileutil import code_digest
 from .refs import Refs, entry_digest
 from .state import state
 from .style import HomepageStyle
-from .upstream import BibData, BibtexDomain, Citation, FilterVisitor, cite_domain
+from .upstream import (
+    BibData,
+    BibtexDomain,
+    Citation,
+    FilterVisitor,
+    cite_domain,
+    cite_domain_warnings_dropped_when_suppressed,
+)
 
 if TYPE_CHECKING:
     from pybtex.database import Entry
@@ -163,7 +170,8 @@ class CachedBibtexDomain(BibtexDomain):
         self.labels_before = formatted.get("labels", {})
         self.formatted_now, self.labels_now, self.counts = {}, {}, [0, 0]
         try:
-            result = set(super().env_updated())
+            with cite_domain_warnings_dropped_when_suppressed(self.env.config.suppress_warnings):
+                result = set(super().env_updated())
         finally:
             formatted["entries"], formatted["labels"] = self.formatted_now, self.labels_now
             self.formatted_before, self.labels_before = {}, {}

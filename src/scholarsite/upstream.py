@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import inspect
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -44,7 +45,14 @@ from sphinx.highlighting import PygmentsBridge
 # Sphinx's filter for ``suppress_warnings``: entry_html.WarningCounter counts a build's warnings
 # as Sphinx reports them (a suppressed one is not a warning), and keeps no entry HTML from a
 # build that had any. Sphinx has no public way to ask how many warnings a build logged.
-from sphinx.util.logging import WarningSuppressor
+from sphinx.util.logging import SphinxLoggerAdapter, WarningSuppressor, is_suppressed_warning
+
+# sphinxcontrib-bibtex's domain warns through its module's ``logger``; its env_updated warns of
+# every label two entries share (``bibtex.duplicate_label``), and the site's labels are venue
+# tags, which most entries share: thousands of warnings a build, each made into a log record
+# before Sphinx's filter drops it as suppressed. formatting_cache.CachedBibtexDomain swaps in
+# ``SuppressedDropped`` while env_updated runs, which drops them first (see CHECKED_SOURCES).
+from sphinxcontrib.bibtex import domain as bibtex_domain_module
 
 # sphinxcontrib-bibtex's bibliography data, as its domain keeps it (``BibtexDomain.bibdata``):
 # bibliography.reuse_parsed_bibliography hands it the entries the site already parsed and
@@ -94,6 +102,7 @@ __all__ = [
     "WarningSuppressor",
     "bibliography_node",
     "cite_domain",
+    "cite_domain_warnings_dropped_when_suppressed",
     "get_mtime",
     "get_tags",
     "is_bibdata_outdated",
@@ -104,6 +113,38 @@ __all__ = [
 ]
 
 FilterVisitor = _FilterVisitor
+
+
+class SuppressedDropped:
+    """A Sphinx logger that drops a warning ``suppress_warnings`` suppresses before it makes
+    a record of it: what reaches Sphinx is what Sphinx would show."""
+
+    def __init__(self, logger: Any, suppress_warnings: Sequence[str]) -> None:
+        self.logger, self.suppress_warnings = logger, tuple(suppress_warnings)
+
+    def warning(self, message: object, *args: Any, **kwargs: Any) -> None:
+        kind, subtype = kwargs.get("type"), kwargs.get("subtype", "")
+        if kind is not None and is_suppressed_warning(kind, subtype, self.suppress_warnings):
+            return
+        self.logger.warning(message, *args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.logger, name)
+
+
+@contextmanager
+def cite_domain_warnings_dropped_when_suppressed(
+    suppress_warnings: Sequence[str],
+) -> Iterator[None]:
+    """While it runs: sphinxcontrib-bibtex's domain logs through :class:`SuppressedDropped`."""
+    logger = bibtex_domain_module.logger
+    bibtex_domain_module.logger = cast(Any, SuppressedDropped(logger, suppress_warnings))
+    try:
+        yield
+    finally:
+        bibtex_domain_module.logger = logger
+
+
 DOCUTILS_BACKEND = BibliographyTransform.backend
 
 #: Furo's two <aside> landmarks as its page.html writes them: templates/page.html adds an
@@ -194,6 +235,11 @@ def upstream_changes() -> list[str]:
         changes.append(
             "sphinxcontrib-bibtex's BibliographyDirective.run no longer formats bibtex_cite_id: "
             "publications.AnchorCiteId gives the list's anchors through it; adapt"
+        )
+    if not isinstance(getattr(bibtex_domain_module, "logger", None), SphinxLoggerAdapter):
+        changes.append(
+            "sphinxcontrib-bibtex's domain module no longer logs through a module-level Sphinx "
+            "logger: adapt upstream.cite_domain_warnings_dropped_when_suppressed"
         )
     if not issubclass(WarningSuppressor, logging.Filter) or list(
         inspect.signature(WarningSuppressor).parameters
