@@ -459,6 +459,21 @@ def test_lost_entry_html_is_rendered_again(site: Site, make_app: Any) -> None:
     assert_same_html(site, make_app)
 
 
+def test_kept_html_is_put_where_the_writer_placed_it(tmp_path: Path) -> None:
+    """A kept entry's HTML is placed in a page's body as a mark, then put in its place when the
+    page's context is made: the body every handler and the theme see is the whole page."""
+    cache = entry_html.EntryHTMLCache(tmp_path / "kept.pickle", "", None)  # type: ignore[arg-type]
+    entries = ['<li id="a">A &amp; “B”</li>', "<li id='b'>\ue001</li>", ""]
+    marks = [cache.place(html) for html in entries]
+    assert all(len(mark) < 64 and mark.startswith(cache.mark) for mark in marks)
+    body = "<ul>" + "\n".join(marks) + "</ul>"
+    assert cache.put_in(body) == "<ul>" + "\n".join(entries) + "</ul>"
+    assert cache.placed == {}  # each put in once, and let go
+    assert cache.put_in("<p>no list</p>") == "<p>no list</p>"
+    other = entry_html.EntryHTMLCache(tmp_path / "kept.pickle", "", None)  # type: ignore[arg-type]
+    assert other.mark != cache.mark  # a page's own text cannot hold a build's mark
+
+
 def test_damaged_caches_are_read_afresh(site: Site, make_app: Any) -> None:
     """refs.bib's per-entry cache, the entries' HTML and the search stems, each damaged: the
     next build reads and renders afresh, and gives the clean build's site."""

@@ -8,7 +8,9 @@ which Sphinx processes as before (links made safe, the HTML writer, Pygments), a
 visitor keeps the HTML the writer made, with an outline of the subtree for the doctree's later
 readers (the search index, the page's description). Later, while the entry's key is the same,
 the node holds that HTML and that outline instead (the outline only for a list's first
-entries, as many as the page's description can read: :func:`described_text`).
+entries, as many as the page's description can read: :func:`described_text`). The writer
+puts a short mark where kept HTML goes, and the first ``html-page-context`` handler puts the
+HTML in its place (:meth:`EntryHTMLCache.place`).
 
 Sphinx's search reads each entry once more, and its index of a page depends only on which
 distinct words the page holds: so each entry is marked ``no-search`` and the list gets one
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import pickle
 import re
 from collections.abc import Callable
@@ -77,8 +80,10 @@ def skip_node(self: Any, node: nodes.Element) -> None:
 
 
 def visit_entry_html(self: Any, node: entry_html) -> None:
-    if node.get("html") is not None:
-        self.body.append(node["html"])
+    html = node.get("html")
+    if html is not None:
+        cache = state(self.builder.env).build.entry_html
+        self.body.append(html if cache is None else cache.place(html))
         raise nodes.SkipNode
     node["body_start"] = len(self.body)
 
@@ -289,6 +294,10 @@ class EntryHTMLCache:
         self._before: dict[Any, bytes] | None = None
         self.now: dict[str, dict[str, bytes]] = {}
         self.counts = [0, 0]  # rendered, reused
+        #: Kept HTML the writer placed in a page's body, by number, until the page's context
+        #: is made (:meth:`place`); and how a place is marked in this build.
+        self.placed: dict[int, str] = {}
+        self.mark = f"\ue000scholarsite-entry-{os.urandom(6).hex()}-"
         #: Each page's lists made this build, to index once resolved: (where the words go,
         #: the entries).
         self.lists: dict[str, list[tuple[nodes.Element, list[entry_html]]]] = {}
@@ -337,6 +346,27 @@ class EntryHTMLCache:
             node["described"] = 0 if made is None else described_length(made)
         return node
 
+    def place(self, html: str) -> str:
+        """Where the writer puts an entry's kept HTML in a page's body: a short mark, the HTML
+        put in its place when the page's context is made (:func:`put_kept_entries_in_body`).
+
+        Sphinx writes out every argument of ``html-page-context`` for a debug message, the
+        page's body too, which a list of thousands of entries makes megabytes long.
+        """
+        number = len(self.placed)
+        self.placed[number] = html
+        return f"{self.mark}{number}\ue001"
+
+    def put_in(self, body: str) -> str:
+        """*body* with the HTML placed in it, each entry's in its place."""
+        if self.mark not in body:
+            return body
+        pieces = body.split(self.mark)
+        for index in range(1, len(pieces)):
+            number, _, rest = pieces[index].partition("\ue001")
+            pieces[index] = self.placed.pop(int(number)) + rest
+        return "".join(pieces)
+
     def add_list(
         self, docname: str, last_section: nodes.Element, entries: list[entry_html]
     ) -> None:
@@ -362,6 +392,16 @@ class EntryHTMLCache:
             kept.update(((doc, key), data) for key, data in entries.items())
         if kept != self.before:
             self.saved.save(kept)
+
+
+def put_kept_entries_in_body(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """The kept entries' HTML in the page's body, where the writer placed them: first of the
+    ``html-page-context`` handlers, so that every other one, and the theme, sees the whole body."""
+    cache = html_cache(app.env)
+    if cache is not None and isinstance(context.get("body"), str):
+        context["body"] = cache.put_in(context["body"])
 
 
 def start_build(app: Sphinx) -> None:

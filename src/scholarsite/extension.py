@@ -136,6 +136,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-resolved", publications.render_cited_publications)
     app.connect("doctree-resolved", links.make_links_safe, priority=900)
     app.connect("doctree-resolved", entry_html.index_words_once, priority=950)
+    app.connect("html-page-context", entry_html.put_kept_entries_in_body, priority=1)
     # before the handlers that replace toctree() (sphinx-notfound-page, 400) or call it (Furo, 500)
     app.connect("html-page-context", paper_pages.share_orphan_toctree, priority=300)
     app.connect("html-page-context", paper_pages.share_asset_tags, priority=300)
