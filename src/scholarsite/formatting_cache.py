@@ -105,6 +105,8 @@ class CachedBibtexDomain(BibtexDomain):
         self.formatted_now: dict[Any, FormattedEntry] = {}
         self.labels_now: dict[Any, Any] = {}
         self.counts = [0, 0]  # formatted, reused
+        #: The formatted entries the keys were found for, and each one's key by its id.
+        self.keys_found: tuple[dict[Any, FormattedEntry], dict[int, Any]] | None = None
         #: The citations of the pages read again this build, as the last build made them.
         self.cleared_citations: list[Citation] = []
 
@@ -381,6 +383,16 @@ class CachedBibtexDomain(BibtexDomain):
         if key:
             self.formatted_now[key] = formatted
         return formatted
+
+    def format_key(self, formatted: FormattedEntry) -> Any:
+        """What *formatted* was formatted from, as the cache keys it (the style, the owner's
+        names, its label and its entry's digest): the same key, the same text. None for an
+        entry the cache does not hold (one with a crossref)."""
+        entries: dict[Any, FormattedEntry] = self.formatted.get("entries", {})
+        if self.keys_found is None or self.keys_found[0] is not entries:
+            self.keys_found = (entries, {id(value): key for key, value in entries.items()})
+        key = self.keys_found[1].get(id(formatted))
+        return key if key is not None and entries.get(key) is formatted else None
 
 
 def start_build(app: Sphinx) -> None:

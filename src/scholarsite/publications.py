@@ -17,6 +17,7 @@ from sphinxcontrib.bibtex.directives import BibliographyDirective
 
 from .bibliography import bibfile_paths
 from .entry_html import described_text, entry_html, html_cache
+from .formatting_cache import CachedBibtexDomain
 from .names import MARK_MEANINGS
 from .publication import LINK_FIELDS, Publication, bibtex_source
 from .refs import entry_digest
@@ -545,13 +546,24 @@ def entry_inputs(
         pub.anchor,
         pub.page_name,
         versions,
-        repr(formatted.formatted_entry.text),
+        formatted_text_key(env, formatted),
         formatted.formatted_entry.label,
         tuple(citation["ids"]),
         tuple(extra_ids),
         bool(pub.pdf and pub.pdf_is_local and pub.pdf in build.files),
         cited_on,
     )
+
+
+def formatted_text_key(env: BuildEnvironment, citation: Citation) -> object:
+    """What a citation's formatted text is made from, as the formatting cache keys it; the
+    text itself where that is not known (an entry with a crossref)."""
+    domain = cite_domain(env)
+    if isinstance(domain, CachedBibtexDomain):
+        key = domain.format_key(citation.formatted_entry)
+        if key is not None:
+            return ("formatted from", key)
+    return repr(citation.formatted_entry.text)
 
 
 def list_item(
