@@ -474,6 +474,27 @@ def test_kept_html_is_put_where_the_writer_placed_it(tmp_path: Path) -> None:
     assert other.mark != cache.mark  # a page's own text cannot hold a build's mark
 
 
+def test_kept_entries_read_back_as_stored(tmp_path: Path) -> None:
+    """An entry's HTML, outline and words as the next build reads them back: no words, words,
+    and words not known (then Sphinx's search reads the entry itself)."""
+    path = tmp_path / "kept.pickle"
+    saved = entry_html.EntryHTMLCache(path, "code", None)  # type: ignore[arg-type]
+    outline = [("paragraph", (), None, ["Ada ", ("strong", (), None, ["Lovelace"])])]
+    stored = {"none": (), "some": ("ada", "lovelace"), "unknown": None}
+    for key, words in stored.items():
+        saved.store("index", key, f"<li>{key}</li>", outline, words)
+    saved.save({"index"})
+    read = entry_html.EntryHTMLCache(path, "code", None)  # type: ignore[arg-type]
+    for key, words in stored.items():
+        node = read.node("index", key, render=lambda: pytest.fail("kept, not rendered"))
+        assert node["html"] == f"<li>{key}</li>"
+        assert node["words"] == (None if words is None else list(words))
+        assert node.astext() == "Ada Lovelace" and node["described"] == len("AdaLovelace")
+    later = read.node("index", "some", render=lambda: pytest.fail("kept"), outlined=False)
+    assert later.children == [] and "described" not in later
+    assert read.counts == [0, 4]
+
+
 def test_damaged_caches_are_read_afresh(site: Site, make_app: Any) -> None:
     """refs.bib's per-entry cache, the entries' HTML and the search stems, each damaged: the
     next build reads and renders afresh, and gives the clean build's site."""

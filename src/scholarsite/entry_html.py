@@ -57,8 +57,8 @@ if TYPE_CHECKING:
 logger = sphinx_logging.getLogger(__name__)
 
 CACHE_FILE = "scholarsite-entry-html.pickle"
-#: The layout of what the cache keeps for an entry: (HTML, outline, distinct words), pickled.
-CACHE_LAYOUT = 3
+#: The layout of what the cache keeps for an entry: :data:`KeptEntry`, pickled.
+CACHE_LAYOUT = 4
 #: The packages whose output an entry's HTML is: a new release may write other markup.
 RENDERERS = ("sphinx", "docutils", "pygments", "pybtex", "pybtex-docutils", "sphinxcontrib-bibtex")
 
@@ -114,8 +114,10 @@ _STRUCTURAL = (
 )
 
 Outline = list[Any]  # str (text) or (class name, classes, format, Outline)
-#: An entry's HTML, outline and distinct words (None: not known) as kept.
-KeptEntry = tuple[str, Outline, tuple[str, ...] | None]
+#: An entry's HTML, its outline pickled (unpickled only where a page's description may read
+#: it) and its distinct words joined by spaces (None: not known), as kept: one string, not
+#: dozens, each to unpickle for every entry of the list.
+KeptEntry = tuple[str, bytes, str | None]
 
 
 def outline(node: nodes.Node, verbatim: bool = False) -> Outline | None:
@@ -332,10 +334,12 @@ class EntryHTMLCache:
         the subtree ``render()`` gives, to be kept."""
         kept = self.kept(docname, key)
         if kept is not None:
-            html, kept_outline, words = kept
+            html, pickled_outline, words = kept
             self.counts[1] += 1
-            node = entry_html(html=html, words=words)
+            listed_words = None if words is None else words.split(" ") if words else []
+            node = entry_html(html=html, words=listed_words)
             if outlined:
+                kept_outline = pickle.loads(pickled_outline)
                 node.children = from_outline(kept_outline, node)
                 node["described"] = described_length(kept_outline)
             return node
@@ -376,7 +380,8 @@ class EntryHTMLCache:
     def store(
         self, docname: str, key: str, html: str, kept: Outline, words: tuple[str, ...] | None
     ) -> None:
-        entry: KeptEntry = (html, kept, words)
+        joined = None if words is None or any(" " in word for word in words) else " ".join(words)
+        entry: KeptEntry = (html, pickle.dumps(kept, pickle.HIGHEST_PROTOCOL), joined)
         self.now.setdefault(docname, {})[key] = pickle.dumps(entry, pickle.HIGHEST_PROTOCOL)
 
     def save(self, docnames: set[str]) -> None:
