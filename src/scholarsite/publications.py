@@ -448,11 +448,18 @@ def grouped_by_year(
         )
         render = partial(list_item, app, docname, node, pub, extra_ids)
         entries.append(cache.node(docname, key, render, outlined=described < budget))
-        years[year] += entries[-1]
+        adopt(years[year], entries[-1])
         described += entries[-1].get("described", 0)
     if cache is not None and entries:
         cache.add_list(docname, section, entries)  # the words go in the last year's section
     return result
+
+
+def adopt(parent: nodes.Element, child: nodes.Element) -> None:
+    """*child* appended to *parent*, which is in no document yet: ``append`` would look the
+    document up for each of a list's thousands of entries."""
+    parent.children.append(child)
+    child.parent = parent
 
 
 def record_digests(env: BuildEnvironment) -> dict[str, str]:
@@ -508,7 +515,10 @@ class ListCitations(SphinxPostTransform):
                     node[ENTRY_KEY] = key = cache.key(page, inputs)  # for the rendering
                     if not cache.has(page, key):
                         formatted_citation(node, citation)
-                bibnode.replace_self(nodes.container("", *made) if made else nodes.target())
+                container = nodes.container()
+                for node in made:
+                    adopt(container, node)
+                bibnode.replace_self(container if made else nodes.target())
 
 
 def formatted_citation(node: nodes.Element, citation: Citation) -> None:
