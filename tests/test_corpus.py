@@ -19,9 +19,9 @@ from scholarsite.latex import (
     parse_with_walker,
     without_case_braces,
 )
-from scholarsite.publication import HOMEPAGE_FIELDS, Publication, bibtex_source
+from scholarsite.publication import HOMEPAGE_FIELDS, RICH_FIELDS, Publication, bibtex_source
 from scholarsite.refs import Refs, load_refs
-from scholarsite.refs_cache import RefsCache, load_cache
+from scholarsite.refs_cache import PersonsKept, RefsCache, load_cache
 from scholarsite.style import HomepageStyle, record_author_nodes
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -402,6 +402,16 @@ def test_reading_entry_by_entry_gives_what_reading_the_whole_file_gives(
     again_cache = load_cache(cache_file, b"test")
     again = load_refs(path, strict=(), cache=again_cache)
     again.publications = again.build_publications(again_cache)
+    # the read reuses each entry's checks and record: no entry's persons are unpickled
+    kept = [entry.persons for entry in again.entries.values()]
+    kept = [persons for persons in kept if isinstance(persons, PersonsKept)]
+    assert all("pickled" in vars(persons) for persons in kept)
+    parses = [entry for entry, _ in first.now["parsed"].values()]
+    unfilled = [e for e in parses if "crossref" not in e.fields and e.key in again.entries]
+    assert len(kept) == len(unfilled) and (kept or not fresh.entries)
+    # nor any record's rich fields (its title's rich text, its authors, its links)
+    records = list(again.publications.values())
+    assert all(vars(record).keys().isdisjoint(RICH_FIELDS) for record in records)
     assert everything(again) == everything(fresh)
     parsed = len(first.now["parsed"])
     assert again_cache.reused == {

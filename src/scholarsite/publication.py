@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import html
+import pickle
 import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from html.parser import HTMLParser
 from importlib.resources import files
+from typing import TYPE_CHECKING, Any
 
 from pybtex.database import Entry
 from pybtex.richtext import Text
@@ -467,9 +469,19 @@ class Link:
     url: str
 
 
+#: A record's fields that hold objects (rich text, names, links) rather than plain values:
+#: pickled apart and unpickled on first use. A build that reuses thousands of records from an
+#: earlier read (refs_cache) reads mostly their plain values: key, year, venue tag, page name.
+RICH_FIELDS = ("title", "remark", "authors", "editors", "links")
+_RICH_PICKLED = "_rich_fields_pickled"
+
+
 @dataclass(frozen=True)
 class Publication:
-    """Everything the site shows of one entry, derived once from the parsed entry."""
+    """Everything the site shows of one entry, derived once from the parsed entry.
+
+    Pickled with its :data:`RICH_FIELDS` apart, which a record unpickled reads on first use.
+    """
 
     key: str
     anchor: str
@@ -514,6 +526,24 @@ class Publication:
     is_preprint: bool
     #: Keys of the other versions of this paper (a preprint, a journal version).
     versions: tuple[str, ...] = field(default=())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        state = dict(self.__dict__)
+        rich = state.pop(_RICH_PICKLED, None)  # not read since unpickled: as it was
+        if rich is None:
+            fields = {name: state.pop(name) for name in RICH_FIELDS}
+            rich = pickle.dumps(fields, pickle.HIGHEST_PROTOCOL)
+        return (_record_unpickled, (state, rich))
+
+    if not TYPE_CHECKING:  # to mypy, a record has its fields only
+
+        def __getattr__(self, name: str) -> Any:
+            # Only a field not set yet gets here: a rich field, until they are unpickled.
+            rich = self.__dict__.pop(_RICH_PICKLED, None)
+            if rich is None:
+                raise AttributeError(name)
+            self.__dict__.update(pickle.loads(rich))
+            return getattr(self, name)
 
     @property
     def doi_url(self) -> str:
@@ -630,6 +660,14 @@ def build_publication(
         is_preprint=is_preprint(entry),
         versions=versions,
     )
+
+
+def _record_unpickled(state: dict[str, Any], rich: bytes) -> Publication:
+    """A record as :meth:`Publication.__reduce__` pickled it, its rich fields still pickled."""
+    record = object.__new__(Publication)
+    record.__dict__.update(state)
+    record.__dict__[_RICH_PICKLED] = rich
+    return record
 
 
 def addresses_in(entry: Entry) -> list[tuple[str, str]]:

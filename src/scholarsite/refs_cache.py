@@ -3,7 +3,8 @@
 Three tables, each keyed by exactly what its result depends on, none by a line number:
 
 - ``parsed``: pybtex's parse of one entry's text, keyed by that text and a digest of every
-  ``@string`` and ``@preamble`` read before it (the macros it may use);
+  ``@string`` and ``@preamble`` read before it (the macros it may use); its persons pickled
+  apart and unpickled on first use (:class:`PersonsKept`);
 - ``facts``: an entry's own checks (problems and notes without their line), its DOI, title
   fingerprint and family names, keyed by the entry's digest (crossref already filled in);
 - ``records``: an entry's :class:`~scholarsite.publication.Publication`, keyed by the entry's
@@ -17,11 +18,14 @@ every entry's, and writes them alone (:mod:`scholarsite.blob_store`). No Sphinx 
 
 from __future__ import annotations
 
+import copy
 import pickle
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from pybtex.utils import OrderedCaseInsensitiveDict
 
 from .blob_store import BlobStore, unpickled
 
@@ -32,7 +36,7 @@ if TYPE_CHECKING:
 
 #: What a cached result also depends on: the parser's version and this package's reading code;
 #: and how the file holds it.
-_PARSER = ("pybtex", version("pybtex"), "a pickle per result")
+_PARSER = ("pybtex", version("pybtex"), "a pickle per result, an entry's persons apart")
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,48 @@ class EntryFacts:
     doi: str
     title_fingerprint: str
     families: frozenset[str]
+
+
+class PersonsKept(OrderedCaseInsensitiveDict):
+    """An entry's persons as an earlier read kept them, unpickled on first use.
+
+    A build that reuses an entry's parse reuses its checks, record and formatting too, and reads
+    none of its persons: an edit of one entry of thousands would unpickle every other entry's
+    Person objects for nothing.
+    """
+
+    @classmethod
+    def of(cls, persons: OrderedCaseInsensitiveDict) -> PersonsKept:
+        kept = cls.__new__(cls)
+        kept.__dict__["pickled"] = pickle.dumps(persons, pickle.HIGHEST_PROTOCOL)
+        return kept
+
+    def __getattr__(self, name: str) -> Any:
+        # Only what is not set yet gets here: the mapping's own state, until it is unpickled.
+        pickled = self.__dict__.pop("pickled", None)
+        if pickled is None:
+            raise AttributeError(name)
+        self.__dict__.update(pickle.loads(pickled).__dict__)
+        return getattr(self, name)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        pickled = self.__dict__.get("pickled")  # still as kept; else as it is now
+        if pickled is None:
+            pickled = pickle.dumps(OrderedCaseInsensitiveDict(self), pickle.HIGHEST_PROTOCOL)
+        return (_persons_kept, (pickled,))
+
+
+def _persons_kept(pickled: bytes) -> PersonsKept:
+    kept = PersonsKept.__new__(PersonsKept)
+    kept.__dict__["pickled"] = pickled
+    return kept
+
+
+def pickled_parse(entry: Entry, digest: str) -> bytes:
+    """An entry's parse as the cache keeps it: its persons pickled apart (:class:`PersonsKept`)."""
+    kept = copy.copy(entry)
+    kept.persons = PersonsKept.of(entry.persons)
+    return pickle.dumps((kept, digest), pickle.HIGHEST_PROTOCOL)
 
 
 @dataclass
@@ -104,7 +150,11 @@ class RefsCache:
         store.save(
             {
                 (table, key): self.pickled.get((table, key))
-                or pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+                or (
+                    pickled_parse(*value)
+                    if table == "parsed"
+                    else pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+                )
                 for table, results in self.now.items()
                 for key, value in results.items()
             }
