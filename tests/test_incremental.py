@@ -14,7 +14,11 @@ import pytest
 from helpers.site import Site
 
 from scholarsite import bibliography, entry_html
-from scholarsite.refs import load_refs
+from scholarsite.publication import RICH_FIELDS
+from scholarsite.refs import CachedRefs, load_refs
+from scholarsite.refs_cache import PersonsKept
+from scholarsite.state import state
+from scholarsite.upstream import cite_domain
 
 EDITED_KEY = "lovelace1843notes"  # cited from the fixture site's project page
 
@@ -142,9 +146,26 @@ def test_the_search_index_is_the_one_sphinx_makes_from_the_entries(
 
 
 def test_page_edit_gives_the_clean_build(site: Site, make_app: Any) -> None:
+    """A page is edited: refs.bib, unchanged, is read from its cache, and the objects of the
+    entries the page does not cite (persons, a record's rich text) stay pickled."""
     build(site, make_app)
     site.append("docs/projects/engine.md", "\nOne more sentence.\n")
-    assert read_counts(build(site, make_app)) == (0, 1, 0)
+    app = site.build_ok_in_process(make_app)
+    assert read_counts(site.status) == (0, 1, 0)
+    (refs,) = state(app.env).build.refs
+    assert isinstance(refs, CachedRefs) and refs.read  # its entries handed to the cite domain
+    cited = {
+        target.key
+        for ref in cite_domain(app.env).citation_refs
+        if ref.docname == "projects/engine"
+        for target in ref.targets
+    }
+    others = [entry for key, entry in refs.entries.items() if key not in cited]
+    assert cited and len(others) >= 2
+    assert all(isinstance(entry.persons, PersonsKept) for entry in others)
+    assert all("pickled" in vars(entry.persons) for entry in others)
+    records = [refs.publications[entry.key] for entry in others]
+    assert all(vars(record).keys().isdisjoint(RICH_FIELDS) for record in records)
     assert_same_html(site, make_app)
 
 

@@ -31,7 +31,7 @@ from . import ENV_VERSION
 from .bibliography import bibliography_from_refs
 from .cite_storage import StoredBibliography, StoredCiteData, empty_parts, remove_old_files
 from .fileutil import code_digest
-from .refs import Refs, entry_digest
+from .refs import CachedRefs, Refs, entry_digest
 from .state import state
 from .style import HomepageStyle
 from .upstream import (
@@ -242,12 +242,18 @@ class CachedBibtexDomain(BibtexDomain):
         )
 
     def known_digests(self) -> dict[str, tuple[Entry, str]]:
-        """The digests refs.bib's check computed this build, with their entries: the same
-        entries as here when sphinxcontrib-bibtex was handed them (bibliography.py)."""
+        """The digests refs.bib's check computed, with their entries: the same entries as
+        here when sphinxcontrib-bibtex was handed them (bibliography.py). A file unchanged
+        since the last build counts once its entries are read (as they are when handed over),
+        not before: it is not read for this alone."""
+        checked = [
+            refs.refs if isinstance(refs, CachedRefs) else refs
+            for refs in state(self.env).build.refs
+            if isinstance(refs, Refs) or refs.read
+        ]
         return {
             key: (entry, refs.digests[key])
-            for refs in state(self.env).build.refs
-            if isinstance(refs, Refs)  # read this build, not reused unread from the last
+            for refs in checked
             for key, entry in refs.entries.items()
             if "crossref" not in entry.fields  # see cacheable_digest
         }

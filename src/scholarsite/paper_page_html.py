@@ -512,9 +512,12 @@ def check_links(
     targets = state(app.env).build.page_targets
     here = posixpath.dirname(app.builder.get_target_uri(pagename))
     problems = 0
+    addresses: dict[str, str] = {}  # the index's thousands of links go to a few pages
     for uri, label in internal:
         path = uri.partition("#")[0]
-        target = page_address(posixpath.join(here, path)) if path else ""
+        if path not in addresses:
+            addresses[path] = page_address(posixpath.join(here, path)) if path else ""
+        target = addresses[path]
         if not target or target in targets:
             continue
         problems += 1

@@ -623,6 +623,11 @@ class CachedRefs:
         self.path, self.pdfs, self.entry_cache_file = path, pdfs, entry_cache_file
         self.notes, self.owner_names = notes, owner_names
 
+    @property
+    def read(self) -> bool:
+        """Whether the file has been read again (:attr:`refs`) in this build."""
+        return "refs" in self.__dict__
+
     @cached_property
     def refs(self) -> Refs:
         with making_long_lived_data():
