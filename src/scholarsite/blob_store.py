@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import pickle
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .fileutil import read_pickle, write_atomically
 
@@ -29,6 +29,55 @@ def unpickled(data: bytes | None) -> Any:
         return pickle.loads(data)
     except Exception:
         return None
+
+
+#: Where an object keeps its attributes pickled apart until first use.
+_APART = "_scholarsite_pickled_apart"
+
+
+class AttributesPickledApart:
+    """An object pickled with some of its attributes apart (:attr:`apart`; None: all of them),
+    which an unpickled one unpickles on first use of any attribute it lacks.
+
+    A build that reuses thousands of kept values reads few of their objects: an entry's parse
+    keeps its persons apart, a record its rich fields. Pickled again before that first use, the
+    object keeps the bytes it was unpickled with.
+    """
+
+    apart: ClassVar[tuple[str, ...] | None] = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        state = dict(self.__dict__)
+        pickled = state.pop(_APART, None)
+        if pickled is None:
+            names = list(state) if self.apart is None else self.apart
+            apart = {name: state.pop(name) for name in names}
+            pickled = pickle.dumps(apart, pickle.HIGHEST_PROTOCOL)
+        return (with_attributes_apart, (type(self), state, pickled))
+
+    if not TYPE_CHECKING:  # to mypy, an object has its own attributes only
+
+        def __getattr__(self, name: str) -> Any:
+            # Only an attribute not set yet gets here: one pickled apart, until unpickled.
+            pickled = self.__dict__.pop(_APART, None)
+            if pickled is None:
+                raise AttributeError(name)
+            self.__dict__.update(pickle.loads(pickled))
+            return getattr(self, name)
+
+
+def with_attributes_apart(kind: type, state: dict[str, Any], pickled: bytes) -> Any:
+    """An object of *kind* with the attributes *state* and those *pickled* (a dict), the latter
+    unpickled on first use."""
+    made: Any = object.__new__(kind)
+    made.__dict__.update(state)
+    made.__dict__[_APART] = pickled
+    return made
+
+
+def still_pickled_apart(value: object) -> bool:
+    """Whether *value* keeps attributes pickled apart, not used since it was unpickled."""
+    return _APART in vars(value)
 
 
 class BlobStore:

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import html
-import pickle
 import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from html.parser import HTMLParser
 from importlib.resources import files
-from typing import TYPE_CHECKING, Any
+from typing import ClassVar
 
 from pybtex.database import Entry
 from pybtex.richtext import Text
 
+from .blob_store import AttributesPickledApart
 from .latex import fold, latex_plain_text, latex_rich_text, parse_latex
 from .names import Author, OwnerNames, authors
 
@@ -473,11 +473,10 @@ class Link:
 #: pickled apart and unpickled on first use. A build that reuses thousands of records from an
 #: earlier read (refs_cache) reads mostly their plain values: key, year, venue tag, page name.
 RICH_FIELDS = ("title", "remark", "authors", "editors", "links")
-_RICH_PICKLED = "_rich_fields_pickled"
 
 
 @dataclass(frozen=True)
-class Publication:
+class Publication(AttributesPickledApart):
     """Everything the site shows of one entry, derived once from the parsed entry.
 
     Pickled with its :data:`RICH_FIELDS` apart, which a record unpickled reads on first use.
@@ -527,23 +526,7 @@ class Publication:
     #: Keys of the other versions of this paper (a preprint, a journal version).
     versions: tuple[str, ...] = field(default=())
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        state = dict(self.__dict__)
-        rich = state.pop(_RICH_PICKLED, None)  # not read since unpickled: as it was
-        if rich is None:
-            fields = {name: state.pop(name) for name in RICH_FIELDS}
-            rich = pickle.dumps(fields, pickle.HIGHEST_PROTOCOL)
-        return (_record_unpickled, (state, rich))
-
-    if not TYPE_CHECKING:  # to mypy, a record has its fields only
-
-        def __getattr__(self, name: str) -> Any:
-            # Only a field not set yet gets here: a rich field, until they are unpickled.
-            rich = self.__dict__.pop(_RICH_PICKLED, None)
-            if rich is None:
-                raise AttributeError(name)
-            self.__dict__.update(pickle.loads(rich))
-            return getattr(self, name)
+    apart: ClassVar[tuple[str, ...] | None] = RICH_FIELDS
 
     @property
     def doi_url(self) -> str:
@@ -660,14 +643,6 @@ def build_publication(
         is_preprint=is_preprint(entry),
         versions=versions,
     )
-
-
-def _record_unpickled(state: dict[str, Any], rich: bytes) -> Publication:
-    """A record as :meth:`Publication.__reduce__` pickled it, its rich fields still pickled."""
-    record = object.__new__(Publication)
-    record.__dict__.update(state)
-    record.__dict__[_RICH_PICKLED] = rich
-    return record
 
 
 def addresses_in(entry: Entry) -> list[tuple[str, str]]:

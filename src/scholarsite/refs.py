@@ -595,6 +595,7 @@ CODE_DIGEST = code_digest(
         "latex.py",
         "names.py",
         "publication.py",
+        "blob_store.py",  # how a record keeps its rich fields pickled
         "data/journal_macros.toml",
         "data/venues.toml",
     )

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from pybtex.utils import OrderedCaseInsensitiveDict
 
-from .blob_store import BlobStore, unpickled
+from .blob_store import AttributesPickledApart, BlobStore, unpickled, with_attributes_apart
 
 if TYPE_CHECKING:
     from pybtex.database import Entry
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 #: What a cached result also depends on: the parser's version and this package's reading code;
 #: and how the file holds it.
-_PARSER = ("pybtex", version("pybtex"), "a pickle per result, an entry's persons apart")
+_PARSER = ("pybtex", version("pybtex"), "a pickle per result, an entry's persons' state apart")
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class EntryFacts:
     families: frozenset[str]
 
 
-class PersonsKept(OrderedCaseInsensitiveDict):
+class PersonsKept(AttributesPickledApart, OrderedCaseInsensitiveDict):
     """An entry's persons as an earlier read kept them, unpickled on first use.
 
     A build that reuses an entry's parse reuses its checks, record and formatting too, and reads
@@ -62,37 +62,12 @@ class PersonsKept(OrderedCaseInsensitiveDict):
     Person objects for nothing.
     """
 
-    @classmethod
-    def of(cls, persons: OrderedCaseInsensitiveDict) -> PersonsKept:
-        kept = cls.__new__(cls)
-        kept.__dict__["pickled"] = pickle.dumps(persons, pickle.HIGHEST_PROTOCOL)
-        return kept
-
-    def __getattr__(self, name: str) -> Any:
-        # Only what is not set yet gets here: the mapping's own state, until it is unpickled.
-        pickled = self.__dict__.pop("pickled", None)
-        if pickled is None:
-            raise AttributeError(name)
-        self.__dict__.update(pickle.loads(pickled).__dict__)
-        return getattr(self, name)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        pickled = self.__dict__.get("pickled")  # still as kept; else as it is now
-        if pickled is None:
-            pickled = pickle.dumps(OrderedCaseInsensitiveDict(self), pickle.HIGHEST_PROTOCOL)
-        return (_persons_kept, (pickled,))
-
-
-def _persons_kept(pickled: bytes) -> PersonsKept:
-    kept = PersonsKept.__new__(PersonsKept)
-    kept.__dict__["pickled"] = pickled
-    return kept
-
 
 def pickled_parse(entry: Entry, digest: str) -> bytes:
     """An entry's parse as the cache keeps it: its persons pickled apart (:class:`PersonsKept`)."""
     kept = copy.copy(entry)
-    kept.persons = PersonsKept.of(entry.persons)
+    persons = pickle.dumps(vars(entry.persons), pickle.HIGHEST_PROTOCOL)
+    kept.persons = with_attributes_apart(PersonsKept, {}, persons)
     return pickle.dumps((kept, digest), pickle.HIGHEST_PROTOCOL)
 
 
